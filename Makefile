@@ -1,0 +1,59 @@
+# Liaison: two commands on a fresh machine.
+#   make demo   install everything, load the demo data into SQLite, serve on http://127.0.0.1:8000
+#   make test   install what the tests need (Chromium, Noto fonts, PostgreSQL running) and run
+#               the whole suite on SQLite, then on PostgreSQL
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PG_URL ?= postgres://postgres@127.0.0.1:5432/test
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: demo test install install-test system-deps postgres test-sqlite test-postgres bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+
+install-test: $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[test]"
+
+demo: install
+	mkdir -p var
+	DEBUG=1 $(BIN)/liaison migrate --no-input -v0
+	DEBUG=1 $(BIN)/liaison demo load
+	DEBUG=1 $(BIN)/liaison demo logins
+	DEBUG=1 $(BIN)/liaison runserver $(HOST):$(PORT)
+
+# Debian packages for the browser tests; PostgreSQL is started when it is installed but down.
+system-deps:
+	@if ! command -v chromium >/dev/null || ! fc-list | grep -qi "Noto Sans CJK"; then \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-core fonts-noto-cjk >/dev/null; \
+		else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-core fonts-noto-cjk >/dev/null; fi; \
+	fi
+
+postgres:
+	@pg_isready -q -h 127.0.0.1 -p 5432 || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start
+	@for i in $$(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && exit 0; sleep 1; done; echo "PostgreSQL did not start on 127.0.0.1:5432" >&2; exit 1
+
+test-sqlite: install-test
+	DATABASE_URL= $(BIN)/pytest -q
+
+test-postgres: install-test postgres
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest -q
+
+test: system-deps install-test postgres
+	@echo "== SQLite =="
+	DATABASE_URL= $(BIN)/pytest -q
+	@echo "== PostgreSQL ($(PG_URL)) =="
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest -q
+
+bench: install-test postgres
+	DATABASE_URL=$(PG_URL) $(BIN)/python bench/registry_bench.py
+
+clean:
+	rm -rf $(VENV) var

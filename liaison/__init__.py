@@ -1,0 +1,1 @@
+"""Liaison: the shared registry of a joint anti-scam-compound liaison centre."""

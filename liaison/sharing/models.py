@@ -1,0 +1,135 @@
+"""Agencies, users and their roles, sharing groups and shares.
+
+Everything that decides *who* may see a record lives here; *how* it is applied
+to a query lives in ``visibility.py``.
+"""
+from django.contrib.auth.models import AbstractUser
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class Agency(models.Model):
+    """A ministry, police department, embassy or observer organisation.
+
+    Agencies form a hierarchy (China's Ministry of Public Security → Yunnan
+    Public Security Department → Dehong prefecture bureau). Each agency owns
+    its records; hierarchy grants no visibility by itself.
+    """
+
+    class Kind(models.TextChoices):
+        MINISTRY = "ministry", _("Ministry")
+        POLICE = "police", _("Police / public security")
+        IMMIGRATION = "immigration", _("Immigration")
+        FOREIGN_MINISTRY = "foreign_ministry", _("Foreign ministry")
+        EMBASSY = "embassy", _("Embassy or consulate")
+        COORDINATION = "coordination", _("Coordination centre")
+        OBSERVER = "observer", _("Observer organisation")
+        OTHER = "other", _("Other")
+
+    name = models.CharField(_("name"), max_length=200)
+    native_name = models.CharField(_("name in its own language"), max_length=200, blank=True)
+    short_name = models.CharField(_("short name"), max_length=40, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.POLICE)
+    country = models.ForeignKey(
+        "core.Country", null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("country"),
+        help_text=_("Empty for international organisations."),
+    )
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children", verbose_name=_("parent agency")
+    )
+    is_member = models.BooleanField(
+        _("member agency"), default=True,
+        help_text=_("Members see what is distributed to all members; observers see only what is shared with them."),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["country__name", "name"]
+        verbose_name = _("agency")
+        verbose_name_plural = _("agencies")
+
+    def __str__(self):
+        return self.name
+
+    def ancestors(self):
+        chain, node = [], self.parent
+        while node is not None and node not in chain:
+            chain.append(node)
+            node = node.parent
+        return list(reversed(chain))
+
+
+class Role(models.TextChoices):
+    VIEWER = "viewer", _("Viewer")
+    ANALYST = "analyst", _("Analyst")
+    LIAISON_OFFICER = "liaison_officer", _("Liaison officer")
+    AGENCY_ADMIN = "agency_admin", _("Agency administrator")
+    PLATFORM_ADMIN = "platform_admin", _("Platform administrator")
+
+
+class User(AbstractUser):
+    """An officer, analyst or administrator; belongs to exactly one agency."""
+
+    agency = models.ForeignKey(
+        Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="users", verbose_name=_("agency")
+    )
+    roles = models.JSONField(_("roles"), default=list, blank=True)
+    preferred_language = models.CharField(_("preferred language"), max_length=10, blank=True)
+
+    def has_role(self, *roles):
+        return any(role in (self.roles or []) for role in roles)
+
+    @property
+    def can_edit(self):
+        return self.is_active and self.agency_id is not None and self.has_role(
+            Role.ANALYST, Role.LIAISON_OFFICER, Role.AGENCY_ADMIN
+        )
+
+    @property
+    def can_share(self):
+        return self.is_active and self.agency_id is not None and self.has_role(Role.LIAISON_OFFICER)
+
+
+class SharingGroup(models.Model):
+    """A named set of agencies that records can be shared with at once."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    members = models.ManyToManyField(Agency, related_name="sharing_groups", verbose_name=_("member agencies"))
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Share(models.Model):
+    """One grant of visibility of one record to one agency or sharing group.
+
+    Only records whose distribution is "shared" are reached through shares;
+    a share never widens visibility beyond what the distribution allows.
+    """
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    record = GenericForeignKey("content_type", "object_id")
+    agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.CASCADE, related_name="shares_received")
+    group = models.ForeignKey(SharingGroup, null=True, blank=True, on_delete=models.CASCADE, related_name="shares")
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(agency__isnull=False) | models.Q(group__isnull=False), name="share_has_recipient"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.record} → {self.agency or self.group}"

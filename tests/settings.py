@@ -1,0 +1,11 @@
+"""Settings for the test suite: production settings plus a throw-away key.
+
+A fixed key is fine here: test databases are created and dropped per run.
+"""
+import os
+
+os.environ.setdefault("SECRET_KEY", "insecure-key-for-tests-only")
+
+from liaison.settings import *  # noqa: E402,F401,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast test logins
