@@ -120,6 +120,10 @@ class Share(models.Model):
     record = GenericForeignKey("content_type", "object_id")
     agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.CASCADE, related_name="shares_received")
     group = models.ForeignKey(SharingGroup, null=True, blank=True, on_delete=models.CASCADE, related_name="shares")
+    include_protected = models.BooleanField(
+        _("include protected fields"), default=False,
+        help_text=_("Also reveal the identities and contact details of victims, witnesses and informants."),
+    )
     created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 

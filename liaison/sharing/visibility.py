@@ -40,3 +40,46 @@ def filter_visible(queryset, user):
 
 def is_visible(record, user):
     return filter_visible(type(record).objects.filter(pk=record.pk), user).exists()
+
+
+def can_see_protected(record, user):
+    """Whether ``user`` may read the protected fields of ``record``.
+
+    Protected fields (identities and contact details of victims, witnesses
+    and informants) are visible to the owner agency, and to agencies whose
+    share of the record explicitly includes them; to nobody else, even when
+    the record itself is shared.
+    """
+    from liaison.sharing.models import Share
+
+    agency_id = user_agency_id(user)
+    if agency_id is None:
+        return False
+    if record.owner_id == agency_id:
+        return True
+    return Share.objects.filter(
+        content_type=ContentType.objects.get_for_model(type(record)),
+        object_id=record.pk,
+        include_protected=True,
+    ).filter(Q(agency_id=agency_id) | Q(group__members=agency_id)).exists()
+
+
+def visible_keys(user, refs):
+    """Of ``refs`` (pairs of content-type id and object id), those ``user`` may see.
+
+    One query per model, whatever the number of refs: relationship and graph
+    views use it to show a link to an invisible record as "a record you cannot
+    see" without loading it.
+    """
+    by_type = {}
+    for ct_id, obj_id in refs:
+        by_type.setdefault(ct_id, set()).add(obj_id)
+    seen = set()
+    for ct_id, ids in by_type.items():
+        model = ContentType.objects.get_for_id(ct_id).model_class()
+        manager = model.objects
+        qs = manager.filter(pk__in=ids)
+        if hasattr(qs, "visible_to"):
+            qs = qs.visible_to(user)
+        seen.update((ct_id, pk) for pk in qs.values_list("pk", flat=True))
+    return seen
