@@ -8,5 +8,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", include("liaison.api.urls")),
+    path("registry/", include("liaison.registry.urls")),
     path("", include("liaison.web.urls")),
 ]
