@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI served locally: the centres may have no internet
     "django_filters",
     "simple_history",
     "django_countries",
@@ -75,6 +76,7 @@ INSTALLED_APPS = [
     "liaison.sharing",
     "liaison.registry",
     "liaison.operations",
+    "liaison.audit",
     "liaison.web",
     "liaison.api",
 ]
@@ -209,6 +211,9 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 LOGGING = {

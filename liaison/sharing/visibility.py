@@ -22,7 +22,8 @@ def filter_visible(queryset, user):
     from liaison.sharing.models import Share
 
     agency_id = user_agency_id(user)
-    public = Q(distribution=Distribution.PUBLIC, retracted_at__isnull=True)
+    live = Q() if getattr(user, "ignore_retraction", False) else Q(retracted_at__isnull=True)
+    public = Q(distribution=Distribution.PUBLIC) & live
     if agency_id is None:
         return queryset.filter(public)
 
@@ -34,7 +35,7 @@ def filter_visible(queryset, user):
     received = Q(distribution=Distribution.SHARED) & Exists(shares)
     if agency.is_member:
         received |= Q(distribution=Distribution.MEMBERS)
-    others = (received | Q(distribution=Distribution.PUBLIC)) & Q(retracted_at__isnull=True)
+    others = (received | Q(distribution=Distribution.PUBLIC)) & live
     return queryset.filter(Q(owner_id=agency_id) | others)
 
 
@@ -83,3 +84,64 @@ def visible_keys(user, refs):
             qs = qs.visible_to(user)
         seen.update((ct_id, pk) for pk in qs.values_list("pk", flat=True))
     return seen
+
+
+def protected_visible_q(model, user):
+    """A ``Q`` for the rows of ``model`` whose protected fields ``user`` may read.
+
+    The queryset form of ``can_see_protected``, so that a list of records can
+    withhold protected fields (and refuse to filter or sort on them) without
+    one query per record.
+    """
+    from liaison.sharing.models import Share
+
+    agency_id = user_agency_id(user)
+    if agency_id is None:
+        return Q(pk__isnull=True)  # matches no saved row
+    grants = Share.objects.filter(
+        content_type=ContentType.objects.get_for_model(model),
+        object_id=OuterRef("pk"),
+        include_protected=True,
+    ).filter(Q(agency_id=agency_id) | Q(group__members=agency_id))
+    return Q(owner_id=agency_id) | Q(Exists(grants))
+
+
+def retraction_notice(model, pk, user):
+    """For a record the user cannot see: the retraction date if it was visible to
+    them before its owner retracted it, else None. Shown instead of a bare 404
+    so that recipients know to stop relying on what they had read; it reveals
+    nothing of the content."""
+    record = model.objects.filter(pk=pk, retracted_at__isnull=False).first()
+    if record is None:
+        return None
+    unretracted = filter_visible(model.objects.filter(pk=pk), _Unretracted(user))
+    if not unretracted.exists():
+        return None
+    return record.retracted_at
+
+
+class _Unretracted:
+    """A stand-in user for ``retraction_notice``: the real user's agency, but
+    evaluated as if retractions did not exist."""
+
+    def __init__(self, user):
+        self._user = user
+        self.is_authenticated = getattr(user, "is_authenticated", False)
+        self.is_active = getattr(user, "is_active", False)
+        self.agency_id = getattr(user, "agency_id", None)
+        self.agency = getattr(user, "agency", None)
+        self.ignore_retraction = True
+
+
+def reveal_protected(record, user):
+    """``can_see_protected`` plus the access log: every time protected fields of a
+    protected record are shown to someone, an audit entry records who and what."""
+    if not getattr(record, "protection", ""):
+        return True
+    allowed = can_see_protected(record, user)
+    if allowed:
+        from liaison.audit import log as audit
+        from liaison.audit.models import AuditEntry
+
+        audit.record(AuditEntry.Action.READ_PROTECTED, user, record, protection=record.protection)
+    return allowed

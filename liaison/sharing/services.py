@@ -1,0 +1,195 @@
+"""Sharing actions: share, un-share, change distribution or marking, retract.
+
+Each is a liaison officer's audited act. The rules of TLP 2.0 and of the
+SIENA handling codes are checked here, once, for the API and the UI alike:
+
+- TLP:CLEAR is the only marking that may be published (distribution public).
+- TLP:RED goes only to named recipient agencies (no sharing groups, no
+  "all members").
+- TLP:AMBER+STRICT stays within the recipient agencies: never "all members"
+  or public.
+- Onward sharing by a recipient (not the owner) is allowed only for CLEAR and
+  GREEN records whose handling code is H0 or H1 (H2 and H3 reserve it to the
+  owner); protected fields are only ever granted by the owner.
+"""
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from liaison.audit import log as audit
+from liaison.audit.models import AuditEntry
+from liaison.core.models import TLP, Distribution, Handling
+from liaison.sharing.models import Agency, Share, SharingGroup
+from liaison.sharing.visibility import is_visible
+
+
+class SharingError(ValueError):
+    """The action breaks a sharing rule; the message says which."""
+
+
+class NotFound(LookupError):
+    """The record does not exist for this user (answer 404)."""
+
+
+def check_marking(distribution, tlp):
+    if distribution == Distribution.PUBLIC and tlp != TLP.CLEAR:
+        raise SharingError(_("Only TLP:CLEAR records can be public. Change the marking to TLP:CLEAR first."))
+    if tlp == TLP.RED and distribution not in (Distribution.OWNER, Distribution.SHARED):
+        raise SharingError(_("TLP:RED records go only to named recipients, never to all members."))
+    if tlp == TLP.AMBER_STRICT and distribution not in (Distribution.OWNER, Distribution.SHARED):
+        raise SharingError(_("TLP:AMBER+STRICT records stay within the recipient agencies, never all members."))
+
+
+def _is_owner(user, record):
+    return user.agency_id is not None and user.agency_id == record.owner_id
+
+
+def _require_visible(user, record):
+    if not is_visible(record, user):
+        raise NotFound(_("No such record."))
+
+
+def _require_liaison_officer(user):
+    if not getattr(user, "can_share", False):
+        raise PermissionError(_("Only liaison officers can share records."))
+
+
+def may_share_onward(record):
+    return record.tlp in (TLP.CLEAR, TLP.GREEN) and record.handling in (Handling.H0, Handling.H1)
+
+
+@transaction.atomic
+def share(user, record, agencies=(), groups=(), include_protected=False):
+    """Share ``record`` with agencies and/or sharing groups; returns the new shares.
+
+    Idempotent: sharing again with a recipient that already has the record
+    creates nothing (it may widen it to include protected fields).
+    """
+    _require_visible(user, record)
+    _require_liaison_officer(user)
+    agencies, groups = list(agencies), list(groups)
+    if not agencies and not groups:
+        raise SharingError(_("Choose at least one agency or sharing group to share with."))
+    owner = _is_owner(user, record)
+    if not owner:
+        if not may_share_onward(record):
+            raise SharingError(
+                _("This record is marked %(tlp)s / %(handling)s: only its owner agency may share it further.")
+                % {"tlp": record.get_tlp_display(), "handling": record.handling}
+            )
+        if include_protected:
+            raise SharingError(_("Only the owner agency can grant access to protected fields."))
+    if record.tlp == TLP.RED and groups:
+        raise SharingError(_("TLP:RED records go only to named agencies, not to sharing groups."))
+    if any(a.pk == record.owner_id for a in agencies):
+        raise SharingError(_("The owner agency already sees its own record."))
+    if record.is_retracted:
+        raise SharingError(_("A retracted record cannot be shared."))
+
+    if owner and record.distribution == Distribution.OWNER:
+        _set_distribution(user, record, Distribution.SHARED)
+    ct = ContentType.objects.get_for_model(type(record))
+    created = []
+    for recipient_field, recipients in (("agency", agencies), ("group", groups)):
+        for recipient in recipients:
+            existing = Share.objects.filter(content_type=ct, object_id=record.pk, **{recipient_field: recipient}).first()
+            if existing:
+                if include_protected and not existing.include_protected:
+                    existing.include_protected = True
+                    existing.save(update_fields=["include_protected"])
+                    created.append(existing)
+                continue
+            created.append(
+                Share.objects.create(
+                    content_type=ct, object_id=record.pk, created_by=user, include_protected=include_protected,
+                    **{recipient_field: recipient},
+                )
+            )
+    if created:
+        audit.record(
+            AuditEntry.Action.SHARE, user, record,
+            agencies=[s.agency.short_name for s in created if s.agency_id],
+            groups=[s.group.name for s in created if s.group_id],
+            include_protected=include_protected, onward=not owner,
+        )
+    return created
+
+
+@transaction.atomic
+def unshare(user, share_obj):
+    """Withdraw one share; the recipient stops seeing the record at once."""
+    record = share_obj.record
+    _require_visible(user, record)
+    _require_liaison_officer(user)
+    if not (_is_owner(user, record) or share_obj.created_by_id == user.pk):
+        raise PermissionError(_("Only the owner agency or the officer who shared it can withdraw this share."))
+    recipient = share_obj.agency.short_name if share_obj.agency_id else share_obj.group.name
+    share_obj.delete()
+    audit.record(AuditEntry.Action.UNSHARE, user, record, recipient=recipient)
+
+
+def _set_distribution(user, record, distribution):
+    old = record.distribution
+    record.distribution = distribution
+    type(record).objects.filter(pk=record.pk).update(distribution=distribution)
+    audit.record(AuditEntry.Action.DISTRIBUTION, user, record, old=old, new=distribution)
+
+
+@transaction.atomic
+def set_marking(user, record, distribution=None, tlp=None, handling=None):
+    """Change who may see a record and how it is marked (owner's liaison officer only)."""
+    _require_visible(user, record)
+    _require_liaison_officer(user)
+    if not _is_owner(user, record):
+        raise PermissionError(_("Only the owner agency can change the distribution or marking of this record."))
+    new_distribution = distribution or record.distribution
+    new_tlp = tlp or record.tlp
+    check_marking(new_distribution, new_tlp)
+    changes = {}
+    for field, value in (("distribution", new_distribution), ("tlp", new_tlp), ("handling", handling or record.handling)):
+        if getattr(record, field) != value:
+            changes[field] = [getattr(record, field), value]
+            setattr(record, field, value)
+    if changes:
+        type(record).objects.filter(pk=record.pk).update(**{f: v[1] for f, v in changes.items()})
+        audit.record(AuditEntry.Action.MARKING, user, record, changes=changes)
+    return changes
+
+
+@transaction.atomic
+def retract(user, record, reason):
+    """Withdraw a record from every recipient at once; the owner keeps it, marked retracted."""
+    _require_visible(user, record)
+    _require_liaison_officer(user)
+    if not _is_owner(user, record):
+        raise PermissionError(_("Only the owner agency can retract this record."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise SharingError(_("Say why the record is retracted: recipients are told it was."))
+    record.retracted_at = timezone.now()
+    record.retraction_reason = reason[:500]
+    type(record).objects.filter(pk=record.pk).update(retracted_at=record.retracted_at, retraction_reason=record.retraction_reason)
+    audit.record(AuditEntry.Action.RETRACT, user, record, reason=record.retraction_reason)
+
+
+@transaction.atomic
+def restore(user, record):
+    _require_visible(user, record)
+    _require_liaison_officer(user)
+    if not _is_owner(user, record):
+        raise PermissionError(_("Only the owner agency can withdraw a retraction."))
+    type(record).objects.filter(pk=record.pk).update(retracted_at=None, retraction_reason="")
+    record.retracted_at, record.retraction_reason = None, ""
+    audit.record(AuditEntry.Action.RESTORE, user, record)
+
+
+def recipients_of(record):
+    ct = ContentType.objects.get_for_model(type(record))
+    return list(Share.objects.filter(content_type=ct, object_id=record.pk).select_related("agency", "group", "created_by"))
+
+
+__all__ = [
+    "Agency", "SharingGroup", "SharingError", "NotFound", "share", "unshare", "set_marking", "retract", "restore",
+    "recipients_of", "check_marking", "may_share_onward",
+]
