@@ -9,5 +9,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("liaison.api.urls")),
     path("registry/", include("liaison.registry.urls")),
+    path("", include("liaison.sharing.admin_urls")),
     path("", include("liaison.web.urls")),
 ]

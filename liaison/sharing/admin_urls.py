@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import share_views
+
+urlpatterns = [
+    path("sharing/<str:label>/<int:pk>/", share_views.record_sharing, name="record-sharing"),
+    path("agency/users/", share_views.agency_users, name="agency-users"),
+    path("agency/users/new/", share_views.agency_user_edit, name="agency-user-new"),
+    path("agency/users/<int:pk>/", share_views.agency_user_edit, name="agency-user-edit"),
+    path("agency/users/<int:pk>/reset-otp/", share_views.agency_user_reset_otp, name="agency-user-reset-otp"),
+    path("agency/audit/", share_views.agency_audit, name="agency-audit"),
+]
