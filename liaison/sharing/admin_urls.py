@@ -8,5 +8,6 @@ urlpatterns = [
     path("agency/users/new/", share_views.agency_user_edit, name="agency-user-new"),
     path("agency/users/<int:pk>/", share_views.agency_user_edit, name="agency-user-edit"),
     path("agency/users/<int:pk>/reset-otp/", share_views.agency_user_reset_otp, name="agency-user-reset-otp"),
+    path("export/<str:kind>.csv", share_views.export, name="export"),
     path("agency/audit/", share_views.agency_audit, name="agency-audit"),
 ]

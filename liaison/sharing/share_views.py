@@ -212,3 +212,32 @@ def agency_audit(request):
         entries = entries.filter(action=action)
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     return render(request, "sharing/agency_audit.html", {"page": page, "actions": AuditEntry.Action.choices, "action": action})
+
+
+EXPORTABLE = {
+    "persons": "registry.person",
+    "organisations": "registry.organisation",
+    "sites": "registry.site",
+    "identifiers": "registry.identifier",
+    "relationships": "registry.relationship",
+    "sources": "registry.source",
+    "operations": "operations.operation",
+    "events": "operations.event",
+    "cases": "operations.case",
+}
+
+
+@login_required
+def export(request, kind):
+    """CSV download of every record of ``kind`` the user may see (marked, audited)."""
+    from django.http import HttpResponse
+
+    from liaison.sharing.exports import export_csv
+
+    if kind not in EXPORTABLE:
+        raise Http404
+    model_class = shareable_model(EXPORTABLE[kind])
+    marking, text = export_csv(model_class.objects.all(), request.user, description=f"{kind} list")
+    response = HttpResponse(text, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="liaison-{kind}-TLP-{marking.replace("+", "-")}.csv"'
+    return response
