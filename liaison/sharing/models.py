@@ -137,3 +137,8 @@ class Share(models.Model):
 
     def __str__(self):
         return f"{self.record} → {self.agency or self.group}"
+
+
+# The API token model lives beside its authentication class; imported here so
+# Django registers it with the sharing app.
+from liaison.sharing.tokens import ApiToken  # noqa: E402,F401

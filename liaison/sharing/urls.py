@@ -1,0 +1,14 @@
+"""Second-factor steps, account security and API tokens (login and logout are in liaison/urls.py)."""
+from django.urls import path
+
+from liaison.sharing import views
+
+app_name = "sharing"
+urlpatterns = [
+    path("login/code/", views.verify_view, name="otp_verify"),
+    path("login/authenticator/", views.enrol_view, name="otp_enrol"),
+    path("account/security/", views.security_view, name="security"),
+    path("account/security/recovery-codes/", views.recovery_codes_view, name="recovery_codes"),
+    path("account/tokens/", views.tokens_view, name="tokens"),
+    path("account/tokens/<int:pk>/revoke/", views.token_revoke_view, name="token_revoke"),
+]
