@@ -16,6 +16,8 @@ class AuditEntry(models.Model):
         READ_PROTECTED = "read_protected", _("Protected fields read")
         EXPORT = "export", _("Exported")
         MARKING = "marking", _("Marking changed")
+        ASSIGN = "assign", _("Officer assigned to an operation")
+        UNASSIGN = "unassign", _("Officer left an operation")
 
     seq = models.PositiveBigIntegerField(unique=True, editable=False)
     at = models.DateTimeField(editable=False)

@@ -10,12 +10,12 @@ import io
 from collections import Counter
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q
 
 from liaison.audit import log as audit
 from liaison.audit.models import AuditEntry
 from liaison.core.models import TLP
 from liaison.sharing.models import Agency, Share
+from liaison.sharing.visibility import reaches
 
 TLP_ORDER = [TLP.CLEAR, TLP.GREEN, TLP.AMBER, TLP.AMBER_STRICT, TLP.RED]
 MARKING_COLUMNS = ["owner", "distribution", "tlp", "handling", "accuracy", "synthetic"]
@@ -39,7 +39,7 @@ def _protected_grants(model, ids, user):
         Share.objects.filter(
             content_type=ContentType.objects.get_for_model(model), object_id__in=ids, include_protected=True
         )
-        .filter(Q(agency_id=agency_id) | Q(group__members=agency_id))
+        .filter(reaches(user))
         .values_list("object_id", flat=True)
     )
 

@@ -120,6 +120,14 @@ class Share(models.Model):
     record = GenericForeignKey("content_type", "object_id")
     agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.CASCADE, related_name="shares_received")
     group = models.ForeignKey(SharingGroup, null=True, blank=True, on_delete=models.CASCADE, related_name="shares")
+    operation = models.ForeignKey(
+        "operations.Operation", null=True, blank=True, on_delete=models.CASCADE, related_name="shares_received",
+        help_text=_("Officers assigned to this operation see the record while they are assigned."),
+    )
+    phase = models.ForeignKey(
+        "operations.Phase", null=True, blank=True, on_delete=models.CASCADE, related_name="shares_received",
+        help_text=_("Officers assigned to this phase (or to its whole operation) see the record."),
+    )
     include_protected = models.BooleanField(
         _("include protected fields"), default=False,
         help_text=_("Also reveal the identities and contact details of victims, witnesses and informants."),
@@ -131,12 +139,44 @@ class Share(models.Model):
         indexes = [models.Index(fields=["content_type", "object_id"])]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(agency__isnull=False) | models.Q(group__isnull=False), name="share_has_recipient"
+                condition=models.Q(agency__isnull=False) | models.Q(group__isnull=False)
+                | models.Q(operation__isnull=False) | models.Q(phase__isnull=False),
+                name="share_has_recipient",
             )
         ]
 
     def __str__(self):
-        return f"{self.record} → {self.agency or self.group}"
+        return f"{self.record} → {self.recipient}"
+
+    @property
+    def recipient(self):
+        return self.agency or self.group or self.phase or self.operation
+
+
+class OperationAssignment(models.Model):
+    """An officer assigned to a joint operation (or one of its phases).
+
+    While assigned (``left_at`` empty) the officer sees what was shared with
+    the operation or phase; the moment they leave it, they stop seeing it.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="assignments")
+    operation = models.ForeignKey("operations.Operation", on_delete=models.CASCADE, related_name="assignments")
+    phase = models.ForeignKey(
+        "operations.Phase", null=True, blank=True, on_delete=models.CASCADE, related_name="assignments",
+        help_text=_("Empty: the whole operation, all its phases."),
+    )
+    assigned_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    assigned_at = models.DateTimeField(auto_now_add=True)
+    left_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["operation", "phase", "user"]
+        indexes = [models.Index(fields=["user", "left_at"])]
+
+    def __str__(self):
+        return f"{self.user} → {self.phase or self.operation}"
 
 
 # The API token model lives beside its authentication class; imported here so

@@ -60,17 +60,20 @@ def may_share_onward(record):
 
 
 @transaction.atomic
-def share(user, record, agencies=(), groups=(), include_protected=False):
-    """Share ``record`` with agencies and/or sharing groups; returns the new shares.
+def share(user, record, agencies=(), groups=(), include_protected=False, operations=(), phases=()):
+    """Share ``record`` with agencies, sharing groups, operations or phases; returns the new shares.
+
+    A share with an operation or phase reaches the officers assigned to it,
+    for as long as they are assigned.
 
     Idempotent: sharing again with a recipient that already has the record
     creates nothing (it may widen it to include protected fields).
     """
     _require_visible(user, record)
     _require_liaison_officer(user)
-    agencies, groups = list(agencies), list(groups)
-    if not agencies and not groups:
-        raise SharingError(_("Choose at least one agency or sharing group to share with."))
+    agencies, groups, operations, phases = list(agencies), list(groups), list(operations), list(phases)
+    if not (agencies or groups or operations or phases):
+        raise SharingError(_("Choose at least one agency, sharing group, operation or phase to share with."))
     owner = _is_owner(user, record)
     if not owner:
         if not may_share_onward(record):
@@ -80,8 +83,8 @@ def share(user, record, agencies=(), groups=(), include_protected=False):
             )
         if include_protected:
             raise SharingError(_("Only the owner agency can grant access to protected fields."))
-    if record.tlp == TLP.RED and groups:
-        raise SharingError(_("TLP:RED records go only to named agencies, not to sharing groups."))
+    if record.tlp == TLP.RED and (groups or operations or phases):
+        raise SharingError(_("TLP:RED records go only to named agencies, not to sharing groups or operation teams."))
     if any(a.pk == record.owner_id for a in agencies):
         raise SharingError(_("The owner agency already sees its own record."))
     if record.is_retracted:
@@ -91,7 +94,7 @@ def share(user, record, agencies=(), groups=(), include_protected=False):
         _set_distribution(user, record, Distribution.SHARED)
     ct = ContentType.objects.get_for_model(type(record))
     created = []
-    for recipient_field, recipients in (("agency", agencies), ("group", groups)):
+    for recipient_field, recipients in (("agency", agencies), ("group", groups), ("operation", operations), ("phase", phases)):
         for recipient in recipients:
             existing = Share.objects.filter(content_type=ct, object_id=record.pk, **{recipient_field: recipient}).first()
             if existing:
@@ -111,6 +114,8 @@ def share(user, record, agencies=(), groups=(), include_protected=False):
             AuditEntry.Action.SHARE, user, record,
             agencies=[s.agency.short_name for s in created if s.agency_id],
             groups=[s.group.name for s in created if s.group_id],
+            operations=[str(s.operation) for s in created if s.operation_id],
+            phases=[str(s.phase) for s in created if s.phase_id],
             include_protected=include_protected, onward=not owner,
         )
     return created
@@ -124,7 +129,7 @@ def unshare(user, share_obj):
     _require_liaison_officer(user)
     if not (_is_owner(user, record) or share_obj.created_by_id == user.pk):
         raise PermissionError(_("Only the owner agency or the officer who shared it can withdraw this share."))
-    recipient = share_obj.agency.short_name if share_obj.agency_id else share_obj.group.name
+    recipient = share_obj.agency.short_name if share_obj.agency_id else str(share_obj.recipient)
     share_obj.delete()
     audit.record(AuditEntry.Action.UNSHARE, user, record, recipient=recipient)
 
@@ -186,7 +191,48 @@ def restore(user, record):
 
 def recipients_of(record):
     ct = ContentType.objects.get_for_model(type(record))
-    return list(Share.objects.filter(content_type=ct, object_id=record.pk).select_related("agency", "group", "created_by"))
+    return list(
+        Share.objects.filter(content_type=ct, object_id=record.pk).select_related(
+            "agency", "group", "operation", "phase__operation", "created_by"
+        )
+    )
+
+
+@transaction.atomic
+def assign(user, officer, operation, phase=None):
+    """Assign ``officer`` to an operation (or one phase): an agency administrator
+    assigns officers of their own agency to operations they can see."""
+    from liaison.operations.models import Operation
+    from liaison.sharing.models import OperationAssignment, Role
+
+    if not (user.agency_id and user.has_role(Role.AGENCY_ADMIN) and officer.agency_id == user.agency_id):
+        raise PermissionError(_("Only an administrator of the officer's own agency can assign them."))
+    if not Operation.objects.visible_to(user).filter(pk=operation.pk).exists():
+        raise NotFound(_("No such operation."))
+    if phase is not None and phase.operation_id != operation.pk:
+        raise SharingError(_("This phase belongs to another operation."))
+    assignment, created = OperationAssignment.objects.get_or_create(
+        user=officer, operation=operation, phase=phase, left_at=None, defaults={"assigned_by": user}
+    )
+    if created:
+        audit.record(AuditEntry.Action.ASSIGN, user, operation, officer=officer.get_username(), phase=str(phase) if phase else "")
+    return assignment
+
+
+@transaction.atomic
+def end_assignment(user, assignment):
+    """The officer leaves the operation: from now on they no longer see what was shared with it."""
+    from liaison.sharing.models import Role
+
+    if not (user.agency_id and user.has_role(Role.AGENCY_ADMIN) and assignment.user.agency_id == user.agency_id):
+        raise PermissionError(_("Only an administrator of the officer's own agency can end the assignment."))
+    if assignment.left_at is None:
+        assignment.left_at = timezone.now()
+        assignment.save(update_fields=["left_at"])
+        audit.record(
+            AuditEntry.Action.UNASSIGN, user, assignment.operation, officer=assignment.user.get_username(),
+            phase=str(assignment.phase) if assignment.phase_id else "",
+        )
 
 
 __all__ = [

@@ -49,14 +49,24 @@ def get_visible_or_404(request, model_class, pk):
 class ShareForm(forms.Form):
     agencies = forms.ModelMultipleChoiceField(queryset=Agency.objects.none(), required=False, label=_l("Agencies"))
     groups = forms.ModelMultipleChoiceField(queryset=SharingGroup.objects.none(), required=False, label=_l("Sharing groups"))
+    operations = forms.ModelMultipleChoiceField(
+        queryset=None, required=False, label=_l("Operation teams"),
+        help_text=_l("Officers assigned to the operation see the record while they are assigned."),
+    )
+    phases = forms.ModelMultipleChoiceField(queryset=None, required=False, label=_l("Phase teams"))
     include_protected = forms.BooleanField(
         required=False, label=_l("Also reveal protected identities (victims, witnesses, informants)")
     )
 
-    def __init__(self, *args, record, **kwargs):
+    def __init__(self, *args, record, user, **kwargs):
+        from liaison.operations.models import Operation, Phase
+
         super().__init__(*args, **kwargs)
         self.fields["agencies"].queryset = Agency.objects.exclude(pk=record.owner_id).select_related("country")
         self.fields["groups"].queryset = SharingGroup.objects.all()
+        operations = Operation.objects.visible_to(user)
+        self.fields["operations"].queryset = operations
+        self.fields["phases"].queryset = Phase.objects.filter(operation__in=operations).select_related("operation")
 
 
 class MarkingForm(forms.Form):
@@ -77,18 +87,19 @@ def record_sharing(request, label, pk):
     if response:
         return response
     is_owner = request.user.agency_id == record.owner_id
-    share_form = ShareForm(record=record)
+    share_form = ShareForm(record=record, user=request.user)
     marking_form = MarkingForm(initial={"distribution": record.distribution, "tlp": record.tlp, "handling": record.handling})
     retract_form = RetractForm()
     if request.method == "POST":
         action = request.POST.get("action")
         try:
             if action == "share":
-                share_form = ShareForm(request.POST, record=record)
+                share_form = ShareForm(request.POST, record=record, user=request.user)
                 if share_form.is_valid():
                     created = services.share(
                         request.user, record, share_form.cleaned_data["agencies"], share_form.cleaned_data["groups"],
                         include_protected=share_form.cleaned_data["include_protected"],
+                        operations=share_form.cleaned_data["operations"], phases=share_form.cleaned_data["phases"],
                     )
                     messages.success(request, _("Shared with %(n)d new recipient(s).") % {"n": len(created)} if created else _("Those recipients already had this record."))
                     return redirect(request.path)
@@ -241,3 +252,50 @@ def export(request, kind):
     response = HttpResponse(text, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="liaison-{kind}-TLP-{marking.replace("+", "-")}.csv"'
     return response
+
+
+class AssignForm(forms.Form):
+    officer = forms.ModelChoiceField(queryset=User.objects.none(), label=_l("Officer"))
+    phase = forms.ModelChoiceField(queryset=None, required=False, label=_l("Phase"), empty_label=_l("Whole operation"))
+
+    def __init__(self, *args, operation, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["officer"].queryset = User.objects.filter(agency_id=user.agency_id, is_active=True).order_by("username")
+        self.fields["phase"].queryset = operation.phases.all()
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def operation_team(request, pk):
+    """Who is assigned to a joint operation; agency administrators assign their own officers."""
+    from liaison.operations.models import Operation
+    from liaison.sharing.models import OperationAssignment
+
+    operation = get_object_or_404(Operation.objects.visible_to(request.user), pk=pk)
+    is_admin = bool(request.user.agency_id and request.user.has_role(Role.AGENCY_ADMIN))
+    form = AssignForm(request.POST or None, operation=operation, user=request.user) if is_admin else None
+    if request.method == "POST" and is_admin:
+        try:
+            if request.POST.get("action") == "end":
+                assignment = get_object_or_404(
+                    OperationAssignment, pk=request.POST.get("assignment"), operation=operation,
+                    user__agency_id=request.user.agency_id,
+                )
+                services.end_assignment(request.user, assignment)
+                messages.success(request, _("%(user)s left the operation and no longer sees what was shared with it.") % {"user": assignment.user})
+                return redirect(request.path)
+            if form.is_valid():
+                services.assign(request.user, form.cleaned_data["officer"], operation, form.cleaned_data["phase"])
+                messages.success(request, _("Assigned."))
+                return redirect(request.path)
+        except (PermissionError, services.SharingError) as exc:
+            messages.error(request, str(exc))
+    assignments = (
+        OperationAssignment.objects.filter(operation=operation, left_at__isnull=True)
+        .select_related("user__agency", "phase")
+        .order_by("user__agency__name", "user__username")
+    )
+    return render(
+        request, "sharing/operation_team.html",
+        {"operation": operation, "assignments": assignments, "form": form, "my_agency": request.user.agency_id},
+    )

@@ -17,6 +17,21 @@ def user_agency_id(user):
     return user.agency_id
 
 
+def reaches(user):
+    """A Q over ``Share`` rows that reach ``user``: shares to their agency, to a
+    sharing group their agency belongs to, or to an operation or phase they are
+    assigned to right now (an operation assignment covers all its phases)."""
+    from liaison.sharing.models import OperationAssignment
+
+    agency_id = user_agency_id(user)
+    q = Q(agency_id=agency_id) | Q(group__members=agency_id)
+    active = OperationAssignment.objects.filter(user_id=user.pk, left_at__isnull=True)
+    whole_operations = active.filter(phase__isnull=True).values("operation_id")
+    phases = active.filter(phase__isnull=False).values("phase_id")
+    q |= Q(operation_id__in=whole_operations) | Q(phase__operation_id__in=whole_operations) | Q(phase_id__in=phases)
+    return q
+
+
 def filter_visible(queryset, user):
     """``queryset`` narrowed to the records ``user`` may see."""
     from liaison.sharing.models import Share
@@ -33,7 +48,7 @@ def filter_visible(queryset, user):
     # benchmark's filtered list got twice as fast; bench/README.md).
     shared_with_me = Share.objects.filter(
         content_type=ContentType.objects.get_for_model(queryset.model),
-    ).filter(Q(agency_id=agency_id) | Q(group__members=agency_id)).values("object_id")
+    ).filter(reaches(user)).values("object_id")
     received = Q(distribution=Distribution.SHARED, pk__in=shared_with_me)
     if agency.is_member:
         received |= Q(distribution=Distribution.MEMBERS)
@@ -64,7 +79,7 @@ def can_see_protected(record, user):
         content_type=ContentType.objects.get_for_model(type(record)),
         object_id=record.pk,
         include_protected=True,
-    ).filter(Q(agency_id=agency_id) | Q(group__members=agency_id)).exists()
+    ).filter(reaches(user)).exists()
 
 
 def visible_keys(user, refs):
@@ -104,7 +119,7 @@ def protected_visible_q(model, user):
         content_type=ContentType.objects.get_for_model(model),
         object_id=OuterRef("pk"),
         include_protected=True,
-    ).filter(Q(agency_id=agency_id) | Q(group__members=agency_id))
+    ).filter(reaches(user))
     return Q(owner_id=agency_id) | Q(Exists(grants))
 
 
@@ -128,6 +143,7 @@ class _Unretracted:
 
     def __init__(self, user):
         self._user = user
+        self.pk = getattr(user, "pk", None)
         self.is_authenticated = getattr(user, "is_authenticated", False)
         self.is_active = getattr(user, "is_active", False)
         self.agency_id = getattr(user, "agency_id", None)
