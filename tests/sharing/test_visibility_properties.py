@@ -1,7 +1,8 @@
 """Property-based proof of the visibility rule (Hypothesis).
 
-Random worlds of agencies (members and observers), sharing groups, records
-with random owners, distributions, markings, shares and retractions. For every
+Random worlds of agencies (members and observers), sharing groups, an
+operation team (officers assigned now or departed), records with random
+owners, distributions, markings, shares and retractions. For every
 user, what ``visible_to`` returns, and its count, must equal what an
 independent plain-Python statement of the rule says.
 """
@@ -12,7 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from liaison.registry.models import Person, PersonName
-from liaison.sharing.models import Share, SharingGroup
+from liaison.operations.models import Operation
+from liaison.sharing.models import OperationAssignment, Share, SharingGroup
 from tests.factories import make_agency, make_user
 
 DISTRIBUTIONS = ["owner", "shared", "members", "public"]
@@ -22,6 +24,9 @@ world_strategy = st.fixed_dictionaries(
     {
         "agencies": st.lists(st.booleans(), min_size=2, max_size=5),  # is_member per agency
         "groups": st.lists(st.sets(st.integers(0, 4), max_size=3), max_size=2),
+        # Users (one per agency) assigned to the operation now, and assigned but since departed.
+        "assigned": st.sets(st.integers(0, 4), max_size=3),
+        "departed": st.sets(st.integers(0, 4), max_size=2),
         "records": st.lists(
             st.fixed_dictionaries(
                 {
@@ -31,6 +36,7 @@ world_strategy = st.fixed_dictionaries(
                     "retracted": st.booleans(),
                     "share_agencies": st.sets(st.integers(0, 4), max_size=3),
                     "share_groups": st.sets(st.integers(0, 1), max_size=2),
+                    "share_operation": st.booleans(),
                 }
             ),
             max_size=12,
@@ -60,7 +66,8 @@ def expected_visible(world, viewer):
         elif rec["distribution"] == "shared":
             direct = viewer in {a % n for a in rec["share_agencies"]}
             via_group = any(g < len(groups) and viewer in groups[g] for g in rec["share_groups"])
-            if direct or via_group:
+            on_team = rec["share_operation"] and viewer in {a % n for a in world["assigned"]}
+            if direct or via_group or on_team:
                 seen.add(i)
     return seen
 
@@ -71,6 +78,7 @@ def expected_visible(world, viewer):
 def test_visible_set_and_count_match_the_rule(world):
     Person.objects.all().delete()
     Share.objects.all().delete()
+    OperationAssignment.objects.all().delete()
     n = len(world["agencies"])
     agencies = [make_agency(country=None, is_member=is_member) for is_member in world["agencies"]]
     users = [make_user(a) for a in agencies]
@@ -80,6 +88,11 @@ def test_visible_set_and_count_match_the_rule(world):
         g.members.set([agencies[m % n] for m in members])
         groups.append(g)
     ct = ContentType.objects.get_for_model(Person)
+    operation = Operation.objects.create(owner=agencies[0], name="Op")
+    for a in world["departed"]:
+        OperationAssignment.objects.create(user=users[a % n], operation=operation, left_at=timezone.now())
+    for a in world["assigned"]:
+        OperationAssignment.objects.get_or_create(user=users[a % n], operation=operation, left_at=None)
     ids = []
     for i, rec in enumerate(world["records"]):
         p = Person.objects.create(
@@ -90,6 +103,8 @@ def test_visible_set_and_count_match_the_rule(world):
         for a in rec["share_agencies"]:
             if a % n != rec["owner"] % n:
                 Share.objects.get_or_create(content_type=ct, object_id=p.pk, agency=agencies[a % n])
+        if rec["share_operation"]:
+            Share.objects.create(content_type=ct, object_id=p.pk, operation=operation)
         for g in rec["share_groups"]:
             if g < len(groups):
                 Share.objects.create(content_type=ct, object_id=p.pk, group=groups[g])
