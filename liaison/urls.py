@@ -2,12 +2,14 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from liaison.operations.views import published_figures
 from liaison.sharing import views as sharing_views
 
 urlpatterns = [
     path("login/", sharing_views.login_view, name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("liaison.sharing.urls")),
+    path("published/", published_figures, name="published-figures"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", include("liaison.api.urls")),

@@ -1,7 +1,29 @@
-from django.urls import path
+from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from . import views
+
+app_name = "api"
+
+router = DefaultRouter()
+router.register("countries", views.CountryViewSet, basename="country")
+router.register("agencies", views.AgencyViewSet, basename="agency")
+router.register("sources", views.SourceViewSet, basename="source")
+router.register("citations", views.CitationViewSet, basename="citation")
+router.register("persons", views.PersonViewSet, basename="person")
+router.register("organisations", views.OrganisationViewSet, basename="organisation")
+router.register("sites", views.SiteViewSet, basename="site")
+router.register("identifiers", views.IdentifierViewSet, basename="identifier")
+router.register("relationships", views.RelationshipViewSet, basename="relationship")
+router.register("operations", views.OperationViewSet, basename="operation")
+router.register("phases", views.PhaseViewSet, basename="phase")
+router.register("cases", views.CaseViewSet, basename="case")
+router.register("events", views.EventViewSet, basename="event")
 
 urlpatterns = [
+    path("search/", views.SearchView.as_view(), name="search"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("", include(router.urls)),
 ]

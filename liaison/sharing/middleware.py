@@ -28,6 +28,7 @@ PUBLIC_URL_NAMES = frozenset({
     "sharing:otp_verify",
     "sharing:otp_enrol",
     "set_language",
+    "published-figures",
 })
 PUBLIC_PATH_PREFIXES = ("/" + settings.STATIC_URL.lstrip("/"), "/favicon.ico")
 API_PATH_PREFIX = "/api/"
