@@ -35,6 +35,7 @@ from . import serializers as s
 from .fields import RECORD_TYPES, person_label
 from .history import history_entries
 from .permissions import CanEditOrReadOnly, OwnerAgencyOrReadOnly
+from .sharing import SharingActionsMixin
 
 
 class Pagination(PageNumberPagination):
@@ -86,7 +87,7 @@ class ScopedViewSet(HistoryMixin, viewsets.ModelViewSet):
             instance.delete()
 
 
-class RecordViewSet(ScopedViewSet):
+class RecordViewSet(SharingActionsMixin, ScopedViewSet):
     """An owned record type: created for the user's agency, changed only by it."""
 
     model = None

@@ -1,0 +1,53 @@
+"""Sharing through the API: the same rules as the sharing page."""
+import pytest
+from rest_framework.test import APIClient
+
+from liaison.registry.models import Person
+from tests.factories import login, make_agency, make_person, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def w():
+    cn, mm, th = make_agency("CN", "CN"), make_agency("MM", "MM"), make_agency("TH", "TH")
+    return {
+        "cn": cn, "mm": mm, "th": th,
+        "cn_lo": login(APIClient(), make_user(cn, roles=("liaison_officer",))),
+        "cn_an": login(APIClient(), make_user(cn)),
+        "mm_lo": login(APIClient(), make_user(mm, roles=("liaison_officer",))),
+        "mm_user": make_user(mm),
+    }
+
+
+def test_share_list_unshare(w):
+    p = make_person(w["cn"], "Ming Julan")
+    r = w["cn_lo"].post(f"/api/persons/{p.pk}/share/", {"agencies": [w["mm"].pk]}, format="json")
+    assert r.status_code == 201, r.content
+    assert Person.objects.visible_to(w["mm_user"]).filter(pk=p.pk).exists()
+    shares = w["cn_lo"].get(f"/api/persons/{p.pk}/shares/").json()
+    assert [s["agency"] for s in shares] == [w["mm"].pk]
+    # The recipient cannot list the owner's recipients.
+    assert w["mm_lo"].get(f"/api/persons/{p.pk}/shares/").status_code == 403
+    r = w["cn_lo"].post(f"/api/persons/{p.pk}/unshare/", {"share": shares[0]["id"]}, format="json")
+    assert r.status_code == 204
+    assert not Person.objects.visible_to(w["mm_user"]).filter(pk=p.pk).exists()
+
+
+def test_rules_map_to_status_codes(w):
+    red = make_person(w["cn"], "Red", tlp="RED")
+    r = w["cn_lo"].post(f"/api/persons/{red.pk}/marking/", {"distribution": "members"}, format="json")
+    assert r.status_code == 400 and "TLP:RED" in r.json()["detail"]
+    assert w["cn_an"].post(f"/api/persons/{red.pk}/share/", {"agencies": [w["mm"].pk]}, format="json").status_code == 403
+    # Invisible: 404, the same as an unknown id.
+    assert w["mm_lo"].post(f"/api/persons/{red.pk}/share/", {"agencies": [w["th"].pk]}, format="json").status_code == 404
+    assert w["mm_lo"].post("/api/persons/999999/share/", {"agencies": [w["th"].pk]}, format="json").status_code == 404
+
+
+def test_retract_via_api(w):
+    p = make_person(w["cn"], "Shared", distribution="members")
+    assert w["cn_lo"].post(f"/api/persons/{p.pk}/retract/", {"reason": ""}, format="json").status_code == 400
+    assert w["cn_lo"].post(f"/api/persons/{p.pk}/retract/", {"reason": "Wrong person"}, format="json").status_code == 204
+    assert w["mm_lo"].get(f"/api/persons/{p.pk}/").status_code == 404
+    assert w["cn_lo"].post(f"/api/persons/{p.pk}/restore/").status_code == 204
+    assert w["mm_lo"].get(f"/api/persons/{p.pk}/").status_code == 200
