@@ -1,8 +1,20 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from . import views
 
 app_name = "web"
+
+LISTED = "persons|organisations|sites|identifiers|operations|events|sources"
+DETAILED = LISTED + "|relationships"
+EDITABLE = "persons|organisations|sites|identifiers|events|sources"
+
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("search/", views.search, name="search"),
+    re_path(rf"^(?P<slug>{LISTED})/$", views.record_list, name="list"),
+    re_path(rf"^(?P<slug>{EDITABLE})/new/$", views.edit, name="new"),
+    re_path(rf"^(?P<slug>{DETAILED})/(?P<pk>\d+)/$", views.detail, name="detail"),
+    re_path(rf"^(?P<slug>{EDITABLE})/(?P<pk>\d+)/edit/$", views.edit, name="edit"),
+    re_path(rf"^(?P<slug>{DETAILED})/(?P<pk>\d+)/link/$", views.new_relationship, name="link"),
+    re_path(rf"^(?P<slug>{DETAILED})/(?P<pk>\d+)/cite/$", views.new_citation, name="cite"),
 ]

@@ -1,0 +1,216 @@
+"""Forms of the web UI. Every choice of another record is narrowed to what the
+user may see (``visible_to``), so a form never lists or accepts a record the
+user does not know exists.
+"""
+from django import forms
+from django.contrib.contenttypes.models import ContentType
+from django.forms import inlineformset_factory
+from django.utils.translation import gettext_lazy as _
+
+from liaison.operations.models import Event, Figure, Operation, Phase
+from liaison.registry.models import (
+    Citation, Identifier, Nationality, Organisation, Person, PersonName, Relationship, Site, Source,
+)
+from liaison.sharing.models import Agency
+
+MARKING = ["distribution", "tlp", "handling", "handling_note", "accuracy", "is_synthetic", "notes"]
+DATE_HELP = _("As precise as the source: YYYY, YYYY-MM, YYYY-MM-DD, or --MM-DD when the year is unknown.")
+
+
+class UserForm(forms.ModelForm):
+    """A ModelForm that knows the user, to narrow record choices to visible ones."""
+
+    date_fields = ()
+
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+        for name in self.date_fields:
+            if name in self.fields:
+                self.fields[name].help_text = DATE_HELP
+                self.fields[name].widget.attrs.setdefault("placeholder", "YYYY-MM-DD")
+        if "notes" in self.fields:
+            self.fields["notes"].widget.attrs["rows"] = 3
+
+    def marking_fields(self):
+        return [self[name] for name in MARKING if name in self.fields]
+
+    def main_fields(self):
+        return [self[name] for name in self.fields if name not in MARKING]
+
+
+class PersonForm(UserForm):
+    date_fields = ("birth_date",)
+
+    class Meta:
+        model = Person
+        fields = ["sex", "birth_date", "birth_place", "protection", *MARKING]
+
+
+class PersonNameForm(forms.ModelForm):
+    class Meta:
+        model = PersonName
+        fields = ["full_name", "kind", "language", "script"]
+        widgets = {"full_name": forms.TextInput(attrs={"dir": "auto", "size": 30})}
+
+
+class NationalityForm(forms.ModelForm):
+    class Meta:
+        model = Nationality
+        fields = ["country", "acquired", "acquired_on", "status", "status_since"]
+
+
+NameFormSet = inlineformset_factory(
+    Person, PersonName, form=PersonNameForm, extra=2, min_num=1, validate_min=True, can_delete=True
+)
+NationalityFormSet = inlineformset_factory(Person, Nationality, form=NationalityForm, extra=1, can_delete=True)
+
+
+class OrganisationForm(UserForm):
+    class Meta:
+        model = Organisation
+        fields = ["name", "aliases", "kind", "country", "area", *MARKING]
+        widgets = {"name": forms.TextInput(attrs={"dir": "auto"}), "aliases": forms.Textarea(attrs={"dir": "auto", "rows": 3})}
+
+
+class SiteForm(UserForm):
+    date_fields = ("status_since",)
+
+    class Meta:
+        model = Site
+        fields = ["name", "aliases", "kind", "country", "admin_area", "locality", "latitude", "longitude",
+                  "status", "status_since", "operator", *MARKING]
+        widgets = {"name": forms.TextInput(attrs={"dir": "auto"}), "aliases": forms.Textarea(attrs={"dir": "auto", "rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["operator"].queryset = Organisation.objects.visible_to(self.user)
+
+
+class IdentifierForm(UserForm):
+    class Meta:
+        model = Identifier
+        fields = ["kind", "value", "country", "label", *MARKING]
+        help_texts = {"country": _("Needed for a phone number written without its country code.")}
+
+    def clean(self):
+        data = super().clean()
+        # Model.clean (run after this) normalises; checking the duplicate here needs the
+        # canonical form, so normalise once more and skip when the value is invalid.
+        from liaison import identifiers as idf
+
+        try:
+            country = data.get("country")
+            normalized = idf.normalize(data.get("kind"), data.get("value"), country.pk if country else None)
+        except (idf.IdentifierError, TypeError):
+            return data
+        agency_id = self.instance.owner_id or self.user.agency_id
+        clash = Identifier.objects.filter(owner_id=agency_id, kind=data.get("kind"), normalized=normalized).exclude(pk=self.instance.pk)
+        if clash.exists():
+            self.add_error("value", _("Your agency already has this identifier (%(value)s): open it instead of adding it again.") % {"value": normalized})
+        return data
+
+
+class EventForm(UserForm):
+    date_fields = ("date", "date_end")
+
+    class Meta:
+        model = Event
+        fields = ["kind", "title", "date", "date_end", "place", "site", "countries", "from_country", "to_country",
+                  "agencies", "operation", "phase", "is_cumulative", "description", *MARKING]
+        widgets = {"title": forms.TextInput(attrs={"dir": "auto", "size": 60}),
+                   "countries": forms.SelectMultiple(attrs={"size": 6}),
+                   "agencies": forms.SelectMultiple(attrs={"size": 6})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        operations = Operation.objects.visible_to(self.user)
+        self.fields["site"].queryset = Site.objects.visible_to(self.user)
+        self.fields["operation"].queryset = operations
+        self.fields["phase"].queryset = Phase.objects.filter(operation__in=operations).select_related("operation")
+        self.fields["agencies"].queryset = Agency.objects.all()
+
+
+class FigureForm(forms.ModelForm):
+    class Meta:
+        model = Figure
+        fields = ["qualifier", "value", "category", "note"]
+
+
+FigureFormSet = inlineformset_factory(Event, Figure, form=FigureForm, extra=3, can_delete=True)
+
+
+class SourceForm(UserForm):
+    date_fields = ("published",)
+
+    class Meta:
+        model = Source
+        fields = ["title", "kind", "language", "publisher", "published", "url", "reference", "reliability", "text", *MARKING]
+        widgets = {"title": forms.TextInput(attrs={"dir": "auto", "size": 60}), "text": forms.Textarea(attrs={"dir": "auto", "rows": 12})}
+
+
+TARGET_MODELS = (Person, Organisation, Site, Identifier)
+
+
+def target_choices(user, limit=500):
+    """Visible records that a relationship can point to, grouped by type; protected
+    identities the user may not read are offered under a neutral label."""
+    from liaison.web.views.related import label_of, with_identity_flag
+
+    groups = []
+    for model in TARGET_MODELS:
+        ct = ContentType.objects.get_for_model(model)
+        qs = model.objects.visible_to(user)
+        if model is Person:
+            qs = with_identity_flag(qs, user)
+        options = [(f"{ct.pk}:{r.pk}", f"{label_of(r)} (#{r.pk})") for r in qs[:limit]]
+        groups.append((model._meta.verbose_name.capitalize(), options))
+    return groups
+
+
+class RelationshipForm(UserForm):
+    """A link from the record the user came from (``anchor``) to another visible record."""
+
+    DIRECTION = [("out", _("this record → the other record")), ("in", _("the other record → this record"))]
+    direction = forms.ChoiceField(label=_("Direction"), choices=DIRECTION, initial="out")
+    target = forms.ChoiceField(label=_("Other record"), choices=())
+    date_fields = ("start", "end")
+
+    class Meta:
+        model = Relationship
+        fields = ["kind", "start", "end", "detail", *MARKING]
+
+    field_order = ["direction", "kind", "target", "start", "end", "detail"]
+
+    def __init__(self, *args, anchor, **kwargs):
+        self.anchor = anchor
+        super().__init__(*args, **kwargs)
+        self.fields["target"].choices = [("", "---------"), *target_choices(self.user)]
+
+    def clean(self):
+        data = super().clean()
+        target = data.get("target")
+        if target:
+            ct_id, obj_id = (int(part) for part in target.split(":"))
+            anchor_ct = ContentType.objects.get_for_model(self.anchor)
+            if data.get("direction") == "in":
+                self.instance.subject_type_id, self.instance.subject_id = ct_id, obj_id
+                self.instance.object_type_id, self.instance.object_id = anchor_ct.pk, self.anchor.pk
+            else:
+                self.instance.subject_type_id, self.instance.subject_id = anchor_ct.pk, self.anchor.pk
+                self.instance.object_type_id, self.instance.object_id = ct_id, obj_id
+        return data
+
+
+class CitationForm(forms.ModelForm):
+    class Meta:
+        model = Citation
+        fields = ["source", "evidence", "location"]
+        widgets = {"evidence": forms.Textarea(attrs={"dir": "auto", "rows": 4})}
+        help_texts = {"evidence": _("Copy the words of the source that state the fact.")}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["source"].queryset = Source.objects.visible_to(user)
+        self.fields["evidence"].required = True
+

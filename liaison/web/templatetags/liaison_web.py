@@ -1,0 +1,79 @@
+"""Small display helpers shared by every page: markings, partial dates, figures."""
+import datetime
+
+from django import template
+from django.utils.formats import date_format, number_format
+from django.utils.translation import gettext as _
+
+from liaison.partialdate import PartialDate, PartialDateError
+
+register = template.Library()
+
+_TLP_CLASS = {"RED": "red", "AMBER": "amber", "AMBER+STRICT": "amber", "GREEN": "green", "CLEAR": "clear"}
+
+
+@register.inclusion_tag("web/_badges.html")
+def badges(record):
+    """The TLP badge plus the "synthetic" and "retracted" flags of one record."""
+    return {
+        "tlp": record.tlp,
+        "tlp_label": record.get_tlp_display(),
+        "tlp_class": _TLP_CLASS.get(record.tlp, "amber"),
+        "synthetic": record.is_synthetic,
+        "retracted": getattr(record, "retracted_at", None) is not None,
+    }
+
+
+@register.filter
+def partial_date(value):
+    """A stored partial date shown exactly as precise as it is, in the user's language."""
+    if not value:
+        return ""
+    try:
+        d = PartialDate.parse(str(value))
+    except PartialDateError:
+        return value
+    if d.year is None:
+        day = datetime.date(2000, d.month, d.day)
+        return _("%(date)s (year not stated)") % {"date": date_format(day, "MONTH_DAY_FORMAT")}
+    if d.day:
+        return date_format(datetime.date(d.year, d.month, d.day), "DATE_FORMAT")
+    if d.month:
+        return date_format(datetime.date(d.year, d.month, 1), "YEAR_MONTH_FORMAT")
+    return str(d.year)
+
+
+@register.simple_tag
+def figure_text(value, qualifier, category_label):
+    """ "more than 70,000 suspects" — the qualifier a source gave stays with its number."""
+    from liaison.operations.models import Figure
+
+    number = number_format(value, force_grouping=True)
+    if qualifier:
+        qual = dict(Figure.Qualifier.choices).get(qualifier, qualifier)
+        return _("%(qualifier)s %(number)s %(category)s") % {
+            "qualifier": qual, "number": number, "category": str(category_label).lower(),
+        }
+    return _("%(number)s %(category)s") % {"number": number, "category": str(category_label).lower()}
+
+
+@register.filter
+def script_name(code):
+    from liaison.names import SCRIPT_NAMES
+
+    return SCRIPT_NAMES.get(code, code)
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context, **kwargs):
+    """The current query string with some parameters replaced (pagination keeps filters)."""
+    params = context["request"].GET.copy()
+    for key, value in kwargs.items():
+        params[key] = value
+    return params.urlencode()
+
+
+
+@register.filter
+def verbose_name_of(record):
+    return str(record._meta.verbose_name).capitalize()

@@ -1,0 +1,102 @@
+"""Creating and changing records. Only users who may edit see these pages; only
+the owner agency may change a record; every write is one transaction, so a
+person is never saved without the names typed with it.
+"""
+from django.contrib import messages
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from liaison.operations.models import Event
+from liaison.registry.models import Citation, Identifier, Organisation, Person, Relationship, Site, Source
+from liaison.web import forms as f
+
+from .common import MODELS, NotVisible, get_editable, get_visible, require_editor, url_for, web_view
+
+
+class EditSpec:
+    def __init__(self, model, form, formsets=(), noun=""):
+        self.model, self.form, self.formsets, self.noun = model, form, formsets, noun
+
+
+EDITABLE = {
+    "persons": EditSpec(Person, f.PersonForm, [("names", f.NameFormSet, gettext_lazy("Names")),
+                                                ("nationalities", f.NationalityFormSet, gettext_lazy("Nationalities"))],
+                        gettext_lazy("person")),
+    "organisations": EditSpec(Organisation, f.OrganisationForm, noun=gettext_lazy("organisation")),
+    "sites": EditSpec(Site, f.SiteForm, noun=gettext_lazy("site")),
+    "identifiers": EditSpec(Identifier, f.IdentifierForm, noun=gettext_lazy("identifier")),
+    "events": EditSpec(Event, f.EventForm, [("figures", f.FigureFormSet, gettext_lazy("Figures"))], gettext_lazy("event")),
+    "sources": EditSpec(Source, f.SourceForm, noun=gettext_lazy("source")),
+}
+
+
+@web_view
+def edit(request, slug, pk=None):
+    spec = EDITABLE[slug]
+    user = request.user
+    if pk is None:
+        require_editor(user)
+        instance = spec.model(owner_id=user.agency_id, created_by=user)
+    else:
+        instance = get_editable(spec.model.objects.all(), user, pk)
+    data = request.POST if request.method == "POST" else None
+    form = spec.form(data, instance=instance, user=user)
+    formsets = [(label, cls(data, instance=instance, prefix=prefix)) for prefix, cls, label in spec.formsets]
+    if data is not None and form.is_valid() and all(fs.is_valid() for _label, fs in formsets):
+        with transaction.atomic():
+            record = form.save()
+            for _label, fs in formsets:
+                fs.instance = record
+                fs.save()
+        messages.success(request, _("Saved."))
+        return redirect(url_for(record))
+    return render(request, "web/form.html", {
+        "form": form, "formsets": formsets, "slug": slug, "record": instance if pk else None,
+        "title": (_("Change %(what)s") if pk else _("New %(what)s")) % {"what": spec.noun},
+        "formsets_invalid": data is not None and not all(fs.is_valid() for _label, fs in formsets),
+        "cancel_url": url_for(instance) if pk else reverse("web:list", args=[slug]),
+    })
+
+
+def _anchor(request, slug, pk):
+    model = MODELS.get(slug)
+    if model is None:
+        raise NotVisible()
+    return get_visible(model.objects.all(), request.user, pk)
+
+
+@web_view
+def new_relationship(request, slug, pk):
+    require_editor(request.user)
+    anchor = _anchor(request, slug, pk)
+    instance = Relationship(owner_id=request.user.agency_id, created_by=request.user)
+    form = f.RelationshipForm(request.POST or None, instance=instance, user=request.user, anchor=anchor)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            form.save()
+        messages.success(request, _("Relationship added."))
+        return redirect(url_for(anchor))
+    return render(request, "web/form.html", {
+        "form": form, "formsets": [], "anchor": anchor, "title": _("Link to another record"), "cancel_url": url_for(anchor),
+    })
+
+
+@web_view
+def new_citation(request, slug, pk):
+    """Cite a visible source on a record. Citations change what the record claims
+    to rest on, so, like any change, only the owner agency may add them."""
+    anchor = _anchor(request, slug, pk)
+    get_editable(type(anchor).objects.all(), request.user, anchor.pk)
+    instance = Citation(record=anchor)
+    form = f.CitationForm(request.POST or None, instance=instance, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            form.save()
+        messages.success(request, _("Citation added."))
+        return redirect(url_for(anchor))
+    return render(request, "web/form.html", {
+        "form": form, "formsets": [], "anchor": anchor, "title": _("Add a citation"), "cancel_url": url_for(anchor),
+    })

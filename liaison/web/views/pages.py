@@ -1,0 +1,130 @@
+"""Dashboard, search and the paginated lists."""
+from collections import defaultdict
+
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+
+from liaison import names
+from liaison.operations.models import Event, Figure, Operation
+from liaison.registry.models import Identifier, Nationality, Organisation, Person, PersonName, PersonStatus, Site, Source
+from liaison.registry.search import search as registry_search
+from liaison.web import filters
+
+from . import related
+from .common import web_view
+from .figures import combine
+
+PAGE_SIZE = 50
+
+
+@web_view
+def dashboard(request):
+    user = request.user
+    operations = list(Operation.objects.visible_to(user).prefetch_related("phases").order_by("-start", "name")[:20])
+    figures = Figure.objects.filter(
+        event__in=Event.objects.visible_to(user), event__operation__in=[op.pk for op in operations]
+    ).select_related("event")
+    by_operation = defaultdict(list)
+    for figure in figures:
+        by_operation[figure.event.operation_id].append(figure)
+    ctx = {
+        "operations": [(op, combine(by_operation.get(op.pk, []))) for op in operations],
+        "visible_operations": _visible_operation_ids(user),
+        "recent_events": list(Event.objects.visible_to(user).select_related("operation").order_by("-date", "-id")[:10]),
+        "counts": [
+            (_("Persons"), "persons", Person.objects.visible_to(user).count()),
+            (_("Organisations"), "organisations", Organisation.objects.visible_to(user).count()),
+            (_("Sites"), "sites", Site.objects.visible_to(user).count()),
+            (_("Identifiers"), "identifiers", Identifier.objects.visible_to(user).count()),
+        ],
+    }
+    return render(request, "web/dashboard.html", ctx)
+
+
+@web_view
+def search(request):
+    query = request.GET.get("q", "").strip()
+    results = registry_search(request.user, query) if query else None
+    if results is not None and results.persons:
+        # A protected identity found by its name would confirm the name to someone
+        # not allowed to read it: such hits are left out of the page.
+        readable = set(
+            related.with_identity_flag(Person.objects.filter(pk__in=[p.pk for p in results.persons]), request.user)
+            .filter(identity_readable=True).values_list("pk", flat=True)
+        )
+        kept = [p for p in results.persons if p.pk in readable]
+        results.persons = kept
+        matching = defaultdict(list)
+        key = names.search_key(query)
+        for name in PersonName.objects.filter(person__in=kept, search_key__contains=key):
+            matching[name.person_id].append(name)
+        for person in kept:
+            person.matching_names = matching.get(person.pk, [])
+    return render(request, "web/search.html", {"query": query, "results": results})
+
+
+def _visible_operation_ids(user):
+    """Rows of other types name an operation only when it is visible in its own right."""
+    return set(Operation.objects.visible_to(user).values_list("pk", flat=True))
+
+
+class ListSpec:
+    def __init__(self, title, filterset, queryset, row_template, new_allowed=True):
+        self.title, self.filterset, self.queryset = title, filterset, queryset
+        self.row_template, self.new_allowed = row_template, new_allowed
+
+
+def _persons(user):
+    return related.with_identity_flag(
+        Person.objects.visible_to(user).select_related("owner").prefetch_related(
+            Prefetch("nationalities", queryset=Nationality.objects.select_related("country")),
+            Prefetch("statuses", queryset=PersonStatus.objects.select_related("country")),
+        ),
+        user,
+    )
+
+
+LISTS = {
+    "persons": ListSpec(_("Persons"), filters.PersonFilter, _persons, "web/rows/person.html"),
+    "organisations": ListSpec(
+        _("Organisations"), filters.OrganisationFilter,
+        lambda u: Organisation.objects.visible_to(u).select_related("owner", "country"), "web/rows/organisation.html",
+    ),
+    "sites": ListSpec(
+        _("Sites"), filters.SiteFilter,
+        lambda u: Site.objects.visible_to(u).select_related("owner", "country"), "web/rows/site.html",
+    ),
+    "identifiers": ListSpec(
+        _("Identifiers"), filters.IdentifierFilter,
+        lambda u: Identifier.objects.visible_to(u).select_related("owner", "country"), "web/rows/identifier.html",
+    ),
+    "operations": ListSpec(
+        _("Operations"), filters.OperationFilter,
+        lambda u: Operation.objects.visible_to(u).select_related("owner", "lead_agency").prefetch_related("countries"),
+        "web/rows/operation.html", new_allowed=False,
+    ),
+    "events": ListSpec(
+        _("Events"), filters.EventFilter,
+        lambda u: Event.objects.visible_to(u).select_related("owner", "operation").prefetch_related("countries"),
+        "web/rows/event.html",
+    ),
+    "sources": ListSpec(
+        _("Sources"), filters.SourceFilter,
+        lambda u: Source.objects.visible_to(u).select_related("owner"), "web/rows/source.html",
+    ),
+}
+
+
+@web_view
+def record_list(request, slug):
+    spec = LISTS[slug]
+    filterset = spec.filterset(request.GET or None, queryset=spec.queryset(request.user), user=request.user, request=request)
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "web/list.html", {
+        "slug": slug, "spec": spec, "filter": filterset, "page": page,
+        "filtered": any(v for k, v in request.GET.items() if k != "page"),
+        "can_add": spec.new_allowed and request.user.can_edit,
+        "visible_operations": _visible_operation_ids(request.user) if slug == "events" else set(),
+    })

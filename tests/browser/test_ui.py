@@ -1,0 +1,93 @@
+"""The officer's main paths, in a real browser."""
+import os
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from liaison.registry.models import Person
+from tests.browser.conftest import log_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_login_lands_on_dashboard_with_operation_figures(page, live_server, world):
+    log_in(page, live_server, world.cn_user)
+    assert page.locator("h1").inner_text() == "Dashboard"
+    body = page.locator("main").inner_text()
+    assert "Jingyao" in body
+    assert "more than 70,571 suspects" in body
+    assert "cn_analyst · MPS" in page.locator(".who").inner_text()
+
+
+def test_search_by_latin_chinese_and_phone(page, live_server, world):
+    log_in(page, live_server, world.cn_user)
+    page.fill(".quicksearch input[name=q]", "Ming")
+    page.press(".quicksearch input[name=q]", "Enter")
+    results = page.locator("main")
+    assert results.get_by_role("link", name="Ming Guoping").count() == 1
+    assert results.get_by_role("link", name="Ming family").count() == 1
+    results.get_by_role("link", name="Ming family").click()
+    assert page.locator("h1").inner_text() == "Ming family"
+    assert "Kokang compound 7" in page.locator("main").inner_text()
+
+    page.goto(f"{live_server.url}/search/")
+    page.fill("#q", "明国平")
+    page.click("form.searchbox button")
+    page.get_by_role("link", name="Ming Guoping").click()
+    assert page.locator("td.name", has_text="明国平").count() == 1
+
+    page.goto(f"{live_server.url}/search/")
+    page.fill("#q", "+86 138-0013-8000")
+    page.click("form.searchbox button")
+    page.get_by_role("link", name="+8613800138000").click()
+    assert "Ming Guoping" in page.locator("main").inner_text()
+
+
+def test_create_person_with_thai_name(page, live_server, world):
+    log_in(page, live_server, world.cn_user)
+    page.click("details.newmenu summary")
+    page.click("details.newmenu a:has-text('Person')")
+    page.fill("input[name=names-0-full_name]", "สมชาย ใจดี")
+    page.select_option("select[name=names-0-kind]", "primary")
+    page.fill("input[name=names-0-language]", "th")
+    page.fill("input[name=birth_date]", "1980-05")
+    page.click("button:has-text('Save')")
+    assert page.locator("h1").inner_text() == "สมชาย ใจดี"
+    row = page.locator("table.names tr", has_text="สมชาย ใจดี")
+    assert "Thai" in row.inner_text()
+    assert "May 1980" in page.locator("main").inner_text()
+    person = Person.objects.get(display_name="สมชาย ใจดี")
+    assert person.owner_id == world.cn.pk and person.created_by_id == world.cn_user.pk
+
+
+def test_arabic_interface_is_right_to_left(page, live_server, world):
+    log_in(page, live_server, world.cn_user)
+    page.goto(f"{live_server.url}/persons/{world.guoping.pk}/")
+    page.select_option("#language-select", "ar")
+    page.click("form.lang button")
+    # Auto-waits for the page the language form redirects to.
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    arabic = page.locator("td.name", has_text="مينغ غوبينغ")
+    assert arabic.evaluate("el => getComputedStyle(el).direction") == "rtl"
+    # A Latin name keeps its own direction inside the right-to-left page.
+    latin = page.locator("td.name", has_text="Ming Guoping")
+    assert latin.evaluate("el => getComputedStyle(el).direction") == "ltr"
+    # The navigation bar is mirrored: the brand is at the right edge.
+    brand = page.locator(".brand").bounding_box()
+    assert brand["x"] > 640
+
+
+def test_other_agency_gets_404_for_owner_only_person(page, live_server, world):
+    log_in(page, live_server, world.mm_user)
+    response = page.goto(f"{live_server.url}/persons/{world.secret.pk}/")
+    assert response.status == 404
+    assert "not shared with your agency" in page.locator("main").inner_text()
+    assert "Owner Only Suspect" not in page.content()
+
+
+@pytest.mark.skipif(not os.environ.get("LIAISON_SCREENSHOT"), reason="set LIAISON_SCREENSHOT=1 to refresh docs/screenshot.png")
+def test_screenshot_of_person_page(page, live_server, world):
+    log_in(page, live_server, world.cn_user)
+    page.goto(f"{live_server.url}/persons/{world.guoping.pk}/")
+    page.screenshot(path=str(Path(__file__).resolve().parents[2] / "docs" / "screenshot.png"))
