@@ -140,7 +140,7 @@ class RecordRefField(serializers.Field):
     """
 
     default_error_messages = {
-        "invalid": _('Give the record as {"type": …, "id": …}.'),
+        "invalid": _('Give the record as {{"type": …, "id": …}}.'),
         "unknown_type": _("Unknown record type “{type}”; use one of: {types}."),
         "no_such_record": NO_SUCH_RECORD,
     }
@@ -162,6 +162,8 @@ class RecordRefField(serializers.Field):
     def to_internal_value(self, data):
         if not isinstance(data, dict) or "type" not in data or "id" not in data:
             self.fail("invalid")
+        if not isinstance(data["type"], str):
+            self.fail("invalid")
         model = RECORD_TYPES.get(data["type"])
         if model is None:
             self.fail("unknown_type", type=data["type"], types=", ".join(sorted(RECORD_TYPES)))
@@ -169,6 +171,8 @@ class RecordRefField(serializers.Field):
             pk = int(data["id"])
         except (TypeError, ValueError):
             self.fail("invalid")
+        if not 0 < pk < 2**63:
+            self.fail("no_such_record")
         target = model.objects.visible_to(request_user(self)).filter(pk=pk).first()
         if target is None:
             self.fail("no_such_record")
