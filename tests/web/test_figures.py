@@ -1,20 +1,23 @@
-"""Totals keep the source's precision: "more than" stays "more than", mixing
-lower bounds with estimates becomes "about"."""
-from types import SimpleNamespace as F
+"""Figures are shown as each report states them, never added up across events."""
+import pytest
+from django.test import Client
 
-from liaison.web.views.figures import combine, combine_qualifiers
+from liaison.operations.models import Event, Figure, Operation, Phase
+from tests.factories import login, make_agency, make_user
 
-
-def test_qualifiers():
-    assert combine_qualifiers(["", ""]) == ""
-    assert combine_qualifiers(["more_than", ""]) == "more_than"
-    assert combine_qualifiers(["at_least", ""]) == "at_least"
-    assert combine_qualifiers(["about", "about"]) == "about"
-    assert combine_qualifiers(["up_to", ""]) == "up_to"
-    assert combine_qualifiers(["up_to", "more_than"]) == "about"
+pytestmark = pytest.mark.django_db
 
 
-def test_combine_sums_per_category_in_a_fixed_order():
-    totals = combine([F(category="victims", value=160, qualifier=""), F(category="suspects", value=70000, qualifier="more_than"),
-                      F(category="suspects", value=571, qualifier="")])
-    assert [(t.category, t.value, t.qualifier) for t in totals] == [("suspects", 70571, "more_than"), ("victims", 160, "")]
+def test_overlapping_figures_are_listed_not_summed():
+    cn = make_agency("CN", "CN")
+    op = Operation.objects.create(owner=cn, name="Jingyao", distribution="members")
+    phase = Phase.objects.create(operation=op, number=1)
+    results = Event.objects.create(owner=cn, kind="arrest", title="Phase 1 results", operation=op, phase=phase, distribution="members")
+    Figure.objects.create(event=results, category="suspects", value=70000, qualifier="more_than")
+    muse = Event.objects.create(owner=cn, kind="handover", title="Muse handover", date="--11-18", operation=op, distribution="members")
+    Figure.objects.create(event=muse, category="suspects", value=571)
+    client = login(Client(), make_user(cn))
+    for url in ("/", f"/operations/{op.pk}/"):
+        page = client.get(url).content.decode()
+        assert "more than 70,000" in page and "571" in page, url
+        assert "70,571" not in page, url

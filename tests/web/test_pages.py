@@ -17,11 +17,12 @@ def test_pages_need_login(client, world):
     assert response.status_code == 302 and "/login/" in response["Location"]
 
 
-def test_dashboard_sums_figures_with_qualifiers_and_counts_only_visible(as_mm, world):
+def test_dashboard_shows_figures_as_reported_and_counts_only_visible(as_mm, world):
     page = text(as_mm.get(reverse("web:dashboard")))
     assert "Jingyao" in page
-    # 70,000 ("more than") + 571 (exact) from two events of phase 1.
-    assert "more than 70,571 suspects" in page
+    # Each event's own figures, with their qualifiers; never an invented sum.
+    assert "more than 70,000 suspects" in page and "571 suspects" in page
+    assert "70,571" not in page
     assert "160 victims" in page
     assert "Phase 1" in page and "Phase 2" in page
     assert "Handover at Muse" in page
@@ -138,7 +139,7 @@ def test_other_pages(as_cn, world):
     ident = text(as_cn.get(reverse("web:detail", args=["identifiers", world.phone.pk])))
     assert "Who uses it" in ident and "Ming Guoping" in ident
     op = text(as_cn.get(reverse("web:detail", args=["operations", world.operation.pk])))
-    assert "净尧" in op and "more than 70,571 suspects" in op and "Thailand" in op
+    assert "净尧" in op and "more than 70,000 suspects" in op and "70,571" not in op and "Thailand" in op
     event = text(as_cn.get(reverse("web:detail", args=["events", world.event.pk])))
     assert "more than 70,000 suspects" in event
     source = text(as_cn.get(reverse("web:detail", args=["sources", world.source.pk])))

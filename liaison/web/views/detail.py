@@ -14,7 +14,7 @@ from liaison.sharing.visibility import reveal_protected
 
 from . import related
 from .common import SLUGS, get_visible, web_view
-from .figures import combine
+from .figures import as_reported, events_with_figures
 
 
 def _common(request, record):
@@ -103,16 +103,13 @@ def operation_detail(request, pk):
         Operation.objects.select_related("owner", "lead_agency").prefetch_related("agencies", "countries", "phases"),
         request.user, pk,
     )
-    events = list(Event.objects.visible_to(request.user).filter(operation=op).select_related("phase").prefetch_related("figures"))
-    by_phase = defaultdict(list)
-    for event in events:
-        by_phase[event.phase_id].extend(event.figures.all())
-    phases = [(phase, combine(by_phase.get(phase.pk, []))) for phase in op.phases.all()]
+    events = list(events_with_figures(request.user, operation=op))
+    reported = as_reported(events)
     ctx = _common(request, op)
     ctx.update(
-        phases=phases,
-        unphased=combine(by_phase.get(None, [])),
-        totals=combine([f for e in events for f in e.figures.all()]),
+        phases=[(phase, [row for row in reported if row[0].phase_id == phase.pk]) for phase in op.phases.all()],
+        unphased=[row for row in reported if row[0].phase_id is None],
+        has_figures=bool(reported),
         events=events,
         cases=list(Case.objects.visible_to(request.user).filter(operation=op).select_related("phase")),
         history=related.history(op, [(Phase.history.filter(operation_id=op.pk), _("phase"))]),

@@ -1,48 +1,23 @@
-"""Adding up the figures sources state, without losing how exact they were.
+"""Figures as the sources report them, event by event: never added up.
 
-"more than 70,000" plus "31,000" is "more than 101,000"; adding an "about"
-figure makes the total "about"; mixing "up to" with "more than" leaves only
-"about".
+Reports overlap: the 571 suspects handed over at Muse on 18 November are part
+of the 31,000 handed over since September, and a phase's results restate its
+raids. Adding figures of different events would invent numbers nobody stated
+("more than 70,571 suspects"), so pages list each event's own figures.
 """
-from dataclasses import dataclass
-
-from liaison.operations.models import Figure
-
-Q = Figure.Qualifier
-_LOWER = {Q.EXACT, Q.MORE_THAN, Q.AT_LEAST}  # the true number is at least the stated one
+from liaison.operations.models import Event
 
 
-@dataclass
-class Total:
-    category: str
-    label: str
-    value: int
-    qualifier: str
+def as_reported(events):
+    """``(event, figures)`` for each event that states figures, phase by phase, then by date."""
+    rows = [(event, list(event.figures.all())) for event in events]
+    rows = [(event, figures) for event, figures in rows if figures]
+    rows.sort(key=lambda row: (row[0].phase.number if row[0].phase_id else 10**6, row[0].date or "", row[0].pk))
+    return rows
 
 
-def combine_qualifiers(qualifiers):
-    qualifiers = set(qualifiers)
-    if qualifiers <= {Q.EXACT}:
-        return Q.EXACT
-    if len(qualifiers) == 1:
-        return qualifiers.pop()
-    if qualifiers <= _LOWER:
-        return Q.MORE_THAN if Q.MORE_THAN in qualifiers else Q.AT_LEAST
-    if qualifiers <= {Q.EXACT, Q.UP_TO}:
-        return Q.UP_TO
-    return Q.ABOUT
-
-
-def combine(figures):
-    """Per-category totals of ``figures`` (Figure rows)."""
-    by_category = {}
-    for figure in figures:
-        by_category.setdefault(figure.category, []).append(figure)
-    labels = dict(Figure.Category.choices)
-    totals = []
-    for category in Figure.Category.values:
-        rows = by_category.get(category)
-        if not rows:
-            continue
-        totals.append(Total(category, labels[category], sum(f.value for f in rows), combine_qualifiers(f.qualifier for f in rows)))
-    return totals
+def events_with_figures(user, **filters):
+    return (
+        Event.objects.visible_to(user).filter(**filters)
+        .select_related("phase").prefetch_related("figures").order_by("date", "id")
+    )

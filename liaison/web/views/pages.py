@@ -14,7 +14,7 @@ from liaison.web import filters
 
 from . import related
 from .common import web_view
-from .figures import combine
+from .figures import as_reported, events_with_figures
 
 PAGE_SIZE = 50
 
@@ -23,14 +23,11 @@ PAGE_SIZE = 50
 def dashboard(request):
     user = request.user
     operations = list(Operation.objects.visible_to(user).prefetch_related("phases").order_by("-start", "name")[:20])
-    figures = Figure.objects.filter(
-        event__in=Event.objects.visible_to(user), event__operation__in=[op.pk for op in operations]
-    ).select_related("event")
     by_operation = defaultdict(list)
-    for figure in figures:
-        by_operation[figure.event.operation_id].append(figure)
+    for event in events_with_figures(user, operation__in=[op.pk for op in operations]):
+        by_operation[event.operation_id].append(event)
     ctx = {
-        "operations": [(op, combine(by_operation.get(op.pk, []))) for op in operations],
+        "operations": [(op, as_reported(by_operation.get(op.pk, []))) for op in operations],
         "visible_operations": _visible_operation_ids(user),
         "recent_events": list(Event.objects.visible_to(user).select_related("operation").order_by("-date", "-id")[:10]),
         "counts": [
