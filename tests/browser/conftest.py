@@ -1,38 +1,10 @@
 """Browser tests: real headless Chromium (Debian's) against pytest-django's live server.
 
-One browser per session; one page (fresh context) per test. Logging in goes
+The browser and page fixtures are in tests/conftest.py. Logging in goes
 through ``log_in`` only, so that a second-factor step added later needs a
 change in one place.
 """
-import os
-
 import pytest
-
-# The live server runs in a thread; Playwright's sync API runs an event loop in
-# this one, which makes Django's async-safety check refuse ORM calls from tests.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic"]
-
-
-@pytest.fixture(scope="session")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-GB")
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    yield page
-    context.close()
 
 
 @pytest.fixture

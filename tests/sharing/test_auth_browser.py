@@ -1,31 +1,12 @@
 """The login steps and the API docs in real Chromium, under the strict
 Content-Security-Policy: nothing the pages need may be blocked."""
-import os
-
 import pytest
 
 from liaison.sharing import otp
 from liaison.sharing.models import User
 
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's loop runs in the test thread
-
 PASSWORD = "correct horse battery staple"
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def page():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"])
-        context = browser.new_context(locale="en-GB")
-        context.set_default_timeout(15_000)
-        page = context.new_page()
-        page.csp_errors = []
-        page.on("console", lambda m: "Content Security Policy" in m.text and page.csp_errors.append(m.text))
-        yield page
-        browser.close()
 
 
 @pytest.fixture

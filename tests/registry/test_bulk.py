@@ -1,0 +1,110 @@
+"""The bulk loader writes the same rows the models would, on SQLite and PostgreSQL."""
+import pytest
+from django.contrib.contenttypes.models import ContentType
+
+from liaison.registry.bulk import BulkLoadError, load_persons
+from liaison.registry.models import Identifier, Nationality, Person, PersonName, Relationship
+from liaison.sharing.models import Share
+from tests.factories import make_agency, make_user
+
+pytestmark = pytest.mark.django_db
+
+ROWS = [
+    {
+        "names": [
+            {"full_name": "  NGUYỄN   Văn An ", "language": "vi"},
+            {"full_name": "阮文安", "kind": "alias", "language": "zh"},
+            {"full_name": "สมชาย ใจดี", "kind": "transliteration"},
+        ],
+        "sex": "male", "birth_date": "1990-04", "nationalities": ["VN", "KH"],
+        "identifiers": [
+            {"kind": "phone", "value": "0095-9-4212 34567"},
+            {"kind": "telegram", "value": "@Boss_Wang88"},
+            {"kind": "crypto_wallet", "value": "0xABCDEF0123456789abcdef0123456789ABCDEF01"},
+        ],
+    },
+    {
+        # No primary name: the first name becomes the display name, as with the ORM.
+        "names": [{"full_name": "محمد علي", "kind": "alias"}, {"full_name": "Mohamed Ali", "kind": "alias"}],
+        "nationalities": ["MM"],
+        "identifiers": [{"kind": "phone", "value": "+66 81 234 5678"}],
+        "distribution": "members",
+    },
+]
+
+
+def orm_create(owner, row):
+    """What an officer's form (the ORM path) stores for ``row``."""
+    person = Person.objects.create(owner=owner, distribution=row.get("distribution", "owner"), sex=row.get("sex", ""),
+                                   birth_date=row.get("birth_date", ""))
+    for name in row["names"]:
+        PersonName.objects.create(person=person, full_name=name["full_name"], kind=name.get("kind", "primary"),
+                                  language=name.get("language", ""))
+    for code in row.get("nationalities", ()):
+        Nationality.objects.create(person=person, country_id=code)
+    for ident in row.get("identifiers", ()):
+        Identifier.objects.create(owner=owner, kind=ident["kind"], value=ident["value"])
+    person.refresh_from_db()
+    return person
+
+
+def snapshot(person):
+    names = [(n.full_name, n.kind, n.script, n.language, n.search_key) for n in person.names.order_by("id")]
+    return {
+        "display_name": person.display_name, "sex": person.sex, "birth_date": person.birth_date,
+        "distribution": person.distribution, "names": names,
+        "nationalities": sorted(person.nationalities.values_list("country_id", flat=True)),
+    }
+
+
+def test_bulk_rows_match_orm_rows():
+    orm_owner, bulk_owner = make_agency("ORM", "VN"), make_agency("BULK", "VN")
+    expected = [snapshot(orm_create(orm_owner, row)) for row in ROWS]
+    orm_idents = set(Identifier.objects.filter(owner=orm_owner).values_list("kind", "normalized", "country_id"))
+
+    report = load_persons(ROWS, bulk_owner)
+
+    persons = [Person.objects.get(pk=pk) for pk in report.person_ids]
+    assert [snapshot(p) for p in persons] == expected
+    assert persons[0].display_name == "NGUYỄN Văn An"
+    assert persons[0].names.get(language="zh").script == "Hani"
+    assert persons[1].display_name == "محمد علي"
+    bulk_idents = set(Identifier.objects.filter(owner=bulk_owner).values_list("kind", "normalized", "country_id"))
+    assert bulk_idents == orm_idents
+    assert ("phone", "+959421234567", "MM") in bulk_idents
+    # Bulk loads write no history: they are logged as one import instead.
+    assert PersonName.history.filter(person_id__in=report.person_ids).count() == 0
+
+
+def test_identifiers_are_linked_and_reused_per_owner():
+    owner = make_agency("LNK", "TH")
+    Identifier.objects.create(owner=owner, kind="phone", value="+66812345678")
+    report = load_persons(ROWS, owner)
+    assert report.identifiers == 3 and report.identifiers_reused == 1
+    assert Identifier.objects.filter(owner=owner, normalized="+66812345678").count() == 1
+    second = Person.objects.get(pk=report.person_ids[1])
+    person_ct = ContentType.objects.get_for_model(Person)
+    links = Relationship.objects.filter(subject_type=person_ct, subject_id=second.pk)
+    assert [(r.kind, r.object.normalized) for r in links] == [("uses_phone", "+66812345678")]
+
+
+def test_shared_rows_are_visible_to_the_named_agency_only():
+    owner, friend, other = make_agency("OWN", "CN"), make_agency("FRD", "MM"), make_agency("OTH", "KH")
+    row = {**ROWS[0], "distribution": "shared", "share_with": [friend.pk]}
+    report = load_persons([row], owner)
+    pid = report.person_ids[0]
+    assert Person.objects.visible_to(make_user(friend)).filter(pk=pid).exists()
+    assert not Person.objects.visible_to(make_user(other)).filter(pk=pid).exists()
+    # The friend sees the person's identifiers too, not a person without phones.
+    assert Identifier.objects.visible_to(make_user(friend)).count() == 3
+    assert Share.objects.filter(agency=friend).count() == 7
+
+
+def test_bad_row_is_named_and_nothing_is_written():
+    owner = make_agency("BAD", "TH")
+    rows = [ROWS[0], {"names": [{"full_name": "Somchai"}], "identifiers": [{"kind": "phone", "value": "12"}]}]
+    with pytest.raises(BulkLoadError, match="Row 1"):
+        load_persons(rows, owner)
+    assert not Person.objects.filter(owner=owner).exists()
+    with pytest.raises(BulkLoadError, match="Row 0: a person needs at least one name"):
+        load_persons([{"names": []}], owner)
