@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.db.models import Q
+
 from liaison import identifiers as idf
 from liaison import names
-from liaison.registry.models import Identifier, Organisation, Person, Site
+from liaison.registry.models import Identifier, Organisation, Person, PersonName, Site
 
 
 @dataclass
@@ -33,6 +35,19 @@ def identifier_candidates(query: str) -> set[str]:
     return forms
 
 
+# pg_trgm finds no trigram in a pattern shorter than this, so its index
+# cannot help; such queries (a two-character Chinese name, "Li") match names
+# that start with them, through the btree prefix index.
+MIN_CONTAINS_LENGTH = 3
+
+
+def person_name_filter(key: str) -> Q:
+    """The person-name condition for search key ``key``: contains, or starts with when short."""
+    if len(key) >= MIN_CONTAINS_LENGTH:
+        return Q(search_key__contains=key)
+    return Q(search_key__startswith=key)
+
+
 def search(user, query: str, limit: int = 20) -> SearchResults:
     query = names.nfc(query)
     results = SearchResults(query=query)
@@ -46,10 +61,12 @@ def search(user, query: str, limit: int = 20) -> SearchResults:
         .select_related("owner", "country")[:limit]
     )
     if key:
+        # A semi-join (IN) rather than a join + DISTINCT: a person with three
+        # matching names is found once, and PostgreSQL can stop at ``limit``.
+        matching = PersonName.objects.filter(person_name_filter(key)).values("person_id")
         results.persons = list(
             Person.objects.visible_to(user)
-            .filter(names__search_key__contains=key)
-            .distinct()
+            .filter(pk__in=matching)
             .select_related("owner")
             .order_by("display_name", "id")[:limit]
         )

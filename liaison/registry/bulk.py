@@ -1,0 +1,338 @@
+"""Bulk loading of persons, their names, nationalities and identifiers.
+
+For imports of handover lists, partner exports and the benchmark: hundreds of
+thousands of persons at a time, where saving model by model would take hours.
+The derived fields are computed by the very functions the models use
+(``names.nfc``/``detect_script``/``search_key``, ``identifiers.normalize``,
+the display-name rule of ``PersonName.save``), so a bulk-loaded row is the
+same row the ORM would have written. On PostgreSQL rows go in with ``COPY``;
+elsewhere (SQLite in development and tests) with ``bulk_create``.
+
+No simple-history rows are written, on purpose: a load is one import event,
+not a million edits. A million "created" history rows would double the
+database and bury real edits; instead every batch is logged (count, owner,
+id range, ``reference``) so the import can be traced and undone as a whole.
+
+Input rows are plain dicts::
+
+    {
+        "names": [{"full_name": "Nguyễn Văn An", "kind": "primary", "script": "", "language": "vi"}, ...],
+        "sex": "male", "birth_date": "1990-04", "birth_place": "...",
+        "nationalities": ["VN"],
+        "identifiers": [{"kind": "phone", "value": "+84 912 345 678", "label": ""}, ...],
+        "distribution": "shared",          # optional, else the call's default
+        "share_with": [agency_id, ...],    # optional: named-agency shares
+    }
+
+Each identifier becomes an ``Identifier`` (one per owner and canonical form,
+reused if the owner already has it) linked to the person by a
+``Relationship`` (uses phone / uses handle / holds account / owns).
+"""
+from __future__ import annotations
+
+import logging
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from itertools import islice
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection, transaction
+from django.utils import timezone
+
+from liaison import identifiers as idf
+from liaison import names as nm
+from liaison.core.models import Distribution
+from liaison.registry.models import Identifier, Nationality, Person, PersonName, Relationship
+from liaison.sharing.models import Share
+
+log = logging.getLogger(__name__)
+
+RELATIONSHIP_FOR_KIND = {
+    idf.PHONE: Relationship.Kind.USES_PHONE,
+    idf.WHATSAPP: Relationship.Kind.USES_PHONE,
+    idf.IBAN_KIND: Relationship.Kind.HOLDS_ACCOUNT,
+    idf.BANK_ACCOUNT: Relationship.Kind.HOLDS_ACCOUNT,
+    idf.CRYPTO_WALLET: Relationship.Kind.HOLDS_ACCOUNT,
+    idf.DOMAIN: Relationship.Kind.OWNS,
+    idf.URL: Relationship.Kind.OWNS,
+}
+NAME_KINDS = {choice for choice, _label in PersonName.Kind.choices}
+DISTRIBUTIONS = set(Distribution.values)
+LOADED_MODELS = (Person, PersonName, Nationality, Identifier, Relationship, Share)
+
+
+class BulkLoadError(ValueError):
+    """A row cannot be loaded; the message names the row and the problem."""
+
+
+@dataclass
+class LoadReport:
+    persons: int = 0
+    names: int = 0
+    nationalities: int = 0
+    identifiers: int = 0
+    identifiers_reused: int = 0
+    relationships: int = 0
+    shares: int = 0
+    person_ids: list = field(default_factory=list, repr=False)
+
+
+class _Table:
+    """Column order and defaults of one model, computed once per load."""
+
+    def __init__(self, model, now):
+        self.model = model
+        self.fields = [f for f in model._meta.concrete_fields]
+        self.columns = [f.column for f in self.fields]
+        self.attnames = [f.attname for f in self.fields]
+        self.defaults = {}
+        for f in self.fields:
+            if f.primary_key:
+                self.defaults[f.attname] = None
+            elif getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+                self.defaults[f.attname] = now
+            else:
+                self.defaults[f.attname] = f.get_default()
+        self.rows = []
+
+    def add(self, **values):
+        row = {**self.defaults, **values}
+        self.rows.append(row)
+        return row
+
+
+def _batches(rows, size):
+    iterator = iter(rows)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def load_persons(rows, owner, *, distribution=Distribution.OWNER, created_by=None, batch_size=5000,
+                 reference="", is_synthetic=False):
+    """Load ``rows`` (see the module docstring) as persons owned by ``owner``.
+
+    All or nothing: one transaction for the whole call. Returns a
+    ``LoadReport`` with the counts and the new person ids in input order.
+    """
+    owner_id = getattr(owner, "pk", owner)
+    created_by_id = getattr(created_by, "pk", created_by)
+    report = LoadReport()
+    with transaction.atomic():
+        offset = 0
+        for batch in _batches(rows, batch_size):
+            _load_batch(batch, offset, owner_id, distribution, created_by_id, is_synthetic, report)
+            offset += len(batch)
+            log.info(
+                "bulk load %s: %d persons for agency %s (ids %s–%s), no history rows written",
+                reference or "-", len(batch), owner_id, report.person_ids[-len(batch)], report.person_ids[-1],
+            )
+    return report
+
+
+def _prepare(batch, offset, owner_id, default_distribution, created_by_id, is_synthetic, now):
+    """Python side of a batch: validated, derived rows; ids still unassigned."""
+    t = {m: _Table(m, now) for m in (Person, PersonName, Nationality, Identifier, Relationship, Share)}
+    record = {"owner_id": owner_id, "created_by_id": created_by_id, "is_synthetic": is_synthetic}
+    persons = []
+    for i, data in enumerate(batch, start=offset):
+        distribution = data.get("distribution") or default_distribution
+        if distribution not in DISTRIBUTIONS:
+            raise BulkLoadError(f"Row {i}: unknown distribution “{distribution}”.")
+        prepared_names = []
+        for name in data.get("names") or ():
+            full = nm.nfc(name.get("full_name", ""))
+            if not full:
+                raise BulkLoadError(f"Row {i}: a name is empty.")
+            kind = name.get("kind") or PersonName.Kind.PRIMARY
+            if kind not in NAME_KINDS:
+                raise BulkLoadError(f"Row {i}: unknown name kind “{kind}”.")
+            prepared_names.append({
+                "full_name": full, "kind": kind, "language": name.get("language", ""),
+                "script": name.get("script") or nm.detect_script(full), "search_key": nm.search_key(full),
+            })
+        if not prepared_names:
+            raise BulkLoadError(f"Row {i}: a person needs at least one name.")
+        # The rule of PersonName.save(): the first primary name, else the first name.
+        display = next((n["full_name"] for n in prepared_names if n["kind"] == PersonName.Kind.PRIMARY),
+                       prepared_names[0]["full_name"])
+        person = t[Person].add(
+            **record, distribution=distribution, display_name=display, sex=data.get("sex", ""),
+            birth_date=data.get("birth_date", ""), birth_place=data.get("birth_place", ""),
+            protection=data.get("protection", ""),
+        )
+        links = []
+        for ident in data.get("identifiers") or ():
+            kind, country = ident.get("kind"), ident.get("country") or None
+            try:
+                normalized = idf.normalize(kind, ident.get("value", ""), country)
+            except idf.IdentifierError as exc:
+                raise BulkLoadError(f"Row {i}: {exc}") from exc
+            if kind in (idf.PHONE, idf.WHATSAPP) and not country:
+                country = idf.phone_region(normalized)
+            links.append((kind, normalized, ident.get("value", ""), country, ident.get("label", "")))
+        persons.append((person, prepared_names, list(dict.fromkeys(data.get("nationalities") or ())),
+                        links, distribution, list(data.get("share_with") or ())))
+    return t, record, persons
+
+
+def _load_batch(batch, offset, owner_id, default_distribution, created_by_id, is_synthetic, report):
+    now = timezone.now()
+    t, record, persons = _prepare(batch, offset, owner_id, default_distribution, created_by_id, is_synthetic, now)
+    pg = connection.vendor == "postgresql"
+    ct = {m: ContentType.objects.get_for_model(m).pk for m in (Person, Identifier, Relationship)}
+
+    # Persons first: every other row needs their ids.
+    if pg:
+        for row, pk in zip(t[Person].rows, _reserve_ids(Person, len(t[Person].rows))):
+            row["id"] = pk
+    else:
+        objs = Person.objects.bulk_create([Person(**row) for row in t[Person].rows])
+        for row, obj in zip(t[Person].rows, objs):
+            row["id"] = obj.pk
+
+    # Identifiers: one per (owner, kind, canonical form), reusing the owner's existing ones.
+    wanted = {(link[0], link[1]): link for *_, links, _d, _s in persons for link in links}
+    existing = {}
+    if wanted:
+        found = Identifier.objects.filter(owner_id=owner_id, normalized__in={n for _k, n in wanted}).values_list(
+            "kind", "normalized", "id")
+        existing = {(k, n): pk for k, n, pk in found if (k, n) in wanted}
+    new_keys = [key for key in wanted if key not in existing]
+    distribution_of = {}
+    for person, _names, _nats, links, distribution, _shares in persons:
+        for link in links:
+            distribution_of.setdefault((link[0], link[1]), distribution)
+    ident_rows = [
+        t[Identifier].add(**record, distribution=distribution_of[key], kind=key[0], normalized=key[1],
+                          value=wanted[key][2], country_id=wanted[key][3], label=wanted[key][4])
+        for key in new_keys
+    ]
+    if pg:
+        for row, pk in zip(ident_rows, _reserve_ids(Identifier, len(ident_rows))):
+            row["id"] = pk
+    elif ident_rows:
+        objs = Identifier.objects.bulk_create([Identifier(**row) for row in ident_rows])
+        for row, obj in zip(ident_rows, objs):
+            row["id"] = obj.pk
+    ident_id = dict(existing)
+    ident_id.update({(row["kind"], row["normalized"]): row["id"] for row in ident_rows})
+
+    for person, names_, nats, links, distribution, share_with in persons:
+        pid = person["id"]
+        for name in names_:
+            t[PersonName].add(person_id=pid, **name)
+        for code in nats:
+            t[Nationality].add(person_id=pid, country_id=code)
+        targets = []
+        for kind, normalized, *_ in links:
+            rel = t[Relationship].add(
+                **record, distribution=distribution, kind=RELATIONSHIP_FOR_KIND.get(kind, Relationship.Kind.USES_HANDLE),
+                subject_type_id=ct[Person], subject_id=pid, object_type_id=ct[Identifier],
+                object_id=ident_id[(kind, normalized)],
+            )
+            targets.append(rel)
+        if share_with and distribution == Distribution.SHARED:
+            report.shares += len(share_with) * (1 + 2 * len(targets))
+            for agency_id in share_with:
+                t[Share].add(content_type_id=ct[Person], object_id=pid, agency_id=agency_id, created_by_id=created_by_id)
+                for kind, normalized, *_ in links:
+                    t[Share].add(content_type_id=ct[Identifier], object_id=ident_id[(kind, normalized)],
+                                 agency_id=agency_id, created_by_id=created_by_id)
+    if pg:
+        # Relationship ids are needed before their shares can be written.
+        for row, pk in zip(t[Relationship].rows, _reserve_ids(Relationship, len(t[Relationship].rows))):
+            row["id"] = pk
+    else:
+        objs = Relationship.objects.bulk_create([Relationship(**row) for row in t[Relationship].rows])
+        for row, obj in zip(t[Relationship].rows, objs):
+            row["id"] = obj.pk
+    rel_by_person = {}
+    for row in t[Relationship].rows:
+        rel_by_person.setdefault(row["subject_id"], []).append(row["id"])
+    for person, _n, _c, _l, distribution, share_with in persons:
+        if share_with and distribution == Distribution.SHARED:
+            for agency_id in share_with:
+                for rel_id in rel_by_person.get(person["id"], ()):
+                    t[Share].add(content_type_id=ct[Relationship], object_id=rel_id, agency_id=agency_id,
+                                 created_by_id=created_by_id)
+
+    if pg:
+        with connection.cursor() as cursor:
+            for model in (Person, Identifier, PersonName, Nationality, Relationship, Share):
+                _copy(cursor.cursor, t[model], with_id=model in (Person, Identifier, Relationship))
+    else:
+        for model in (PersonName, Nationality, Share):
+            model.objects.bulk_create([model(**row) for row in t[model].rows], batch_size=500)
+
+    report.persons += len(persons)
+    report.names += len(t[PersonName].rows)
+    report.nationalities += len(t[Nationality].rows)
+    report.identifiers += len(ident_rows)
+    report.identifiers_reused += sum(len(p[3]) for p in persons) - len(ident_rows)
+    report.relationships += len(t[Relationship].rows)
+    report.person_ids.extend(p[0]["id"] for p in persons)
+
+
+def _reserve_ids(model, count):
+    """``count`` ids from the table's own sequence, so concurrent inserts never collide."""
+    if not count:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [model._meta.db_table, count],
+        )
+        return [r[0] for r in cursor.fetchall()]
+
+
+def _copy(raw_cursor, table, with_id):
+    if not table.rows:
+        return
+    names_ = [(c, a) for c, a in zip(table.columns, table.attnames) if with_id or a != "id"]
+    cols = ", ".join(connection.ops.quote_name(c) for c, _a in names_)
+    attnames = [a for _c, a in names_]
+    with raw_cursor.copy(f"COPY {connection.ops.quote_name(table.model._meta.db_table)} ({cols}) FROM STDIN") as copy:
+        for row in table.rows:
+            copy.write_row([row[a] for a in attnames])
+
+
+@contextmanager
+def deferred_indexes(models=LOADED_MODELS, maintenance_work_mem="1GB"):
+    """Drop the secondary indexes of ``models`` for a large initial load, then rebuild them.
+
+    Maintaining some thirty indexes row by row triples the cost of a load;
+    building them once afterwards is several times cheaper. Primary keys and
+    unique constraints stay, so the data stays correct. Only for loading into
+    a quiet registry (a new centre, the benchmark): while the block runs,
+    lists and search are slow. PostgreSQL only; elsewhere it does nothing.
+    Yields a dict that receives the rebuild time in seconds.
+    """
+    timing = {"rebuild_seconds": 0.0}
+    if connection.vendor != "postgresql":
+        yield timing
+        return
+    tables = [m._meta.db_table for m in models]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
+                 FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid
+                WHERE t.relname = ANY(%s) AND NOT i.indisprimary AND NOT i.indisunique""",
+            [tables],
+        )
+        definitions = cursor.fetchall()
+        for name, _definition in definitions:
+            cursor.execute(f"DROP INDEX {name}")
+    log.info("bulk load: %d secondary indexes dropped", len(definitions))
+    try:
+        yield timing
+    finally:
+        import time
+
+        start = time.perf_counter()
+        with connection.cursor() as cursor:
+            cursor.execute("SET maintenance_work_mem = %s", [maintenance_work_mem])
+            for _name, definition in definitions:
+                cursor.execute(definition)
+            cursor.execute("RESET maintenance_work_mem")
+        timing["rebuild_seconds"] = time.perf_counter() - start
+        log.info("bulk load: %d secondary indexes rebuilt in %.1f s", len(definitions), timing["rebuild_seconds"])
