@@ -1,11 +1,13 @@
 from django.urls import path, re_path
 
 from . import views
+from .views.graph import graph
 
 app_name = "web"
 
 LISTED = "persons|organisations|sites|identifiers|operations|events|sources"
 DETAILED = LISTED + "|relationships"
+GRAPHED = "persons|organisations|sites|identifiers|operations|events"
 EDITABLE = "persons|organisations|sites|identifiers|events|sources"
 
 urlpatterns = [
@@ -17,4 +19,5 @@ urlpatterns = [
     re_path(rf"^(?P<slug>{EDITABLE})/(?P<pk>\d+)/edit/$", views.edit, name="edit"),
     re_path(rf"^(?P<slug>{DETAILED})/(?P<pk>\d+)/link/$", views.new_relationship, name="link"),
     re_path(rf"^(?P<slug>{DETAILED})/(?P<pk>\d+)/cite/$", views.new_citation, name="cite"),
+    re_path(rf"^graph/(?P<slug>{GRAPHED})/(?P<pk>\d+)/$", graph, name="graph"),
 ]

@@ -8,7 +8,9 @@ in their names, notes and identifiers).
 """
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 
 from liaison.registry.models import Identifier, Organisation, PersonName, Source
@@ -34,7 +36,20 @@ def api_world(db):
     return world
 
 
-def test_no_server_error_and_no_cross_agency_leak(api_world):
+@pytest.fixture
+def keep_test_connection():
+    """Schemathesis calls the WSGI application directly, so Django's
+    request-finished signal would close the test's database connection (and
+    its transaction) after the first request; Django's own test client avoids
+    this the same way."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+def test_no_server_error_and_no_cross_agency_leak(api_world, keep_test_connection):
     schema = schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
     checked = 0
     for result in schema.get_all_operations():
