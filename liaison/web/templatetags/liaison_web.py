@@ -77,3 +77,9 @@ def query_with(context, **kwargs):
 @register.filter
 def verbose_name_of(record):
     return str(record._meta.verbose_name).capitalize()
+
+
+@register.filter
+def record_label(record):
+    """"app_label.model" of a record, as the sharing page's URL names it."""
+    return record._meta.label_lower
