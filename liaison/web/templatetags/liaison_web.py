@@ -14,8 +14,17 @@ _TLP_CLASS = {"RED": "red", "AMBER": "amber", "AMBER+STRICT": "amber", "GREEN": 
 
 @register.inclusion_tag("web/_badges.html")
 def badges(record):
-    """The TLP badge plus the "synthetic" and "retracted" flags of one record."""
+    """The TLP badge, the handling code and grading, and the "synthetic" and
+    "retracted" flags of one record: shown wherever the record is shown."""
+    reliability = getattr(record, "reliability", "")
     return {
+        "handling": record.handling,
+        "handling_label": record.get_handling_display(),
+        "grade": f"{reliability}{record.accuracy}" if reliability else record.accuracy,
+        "grade_label": (
+            f"{record.get_reliability_display()} / {record.get_accuracy_display()}" if reliability
+            else record.get_accuracy_display()
+        ),
         "tlp": record.tlp,
         "tlp_label": record.get_tlp_display(),
         "tlp_class": _TLP_CLASS.get(record.tlp, "amber"),
