@@ -1,4 +1,5 @@
-"""Property-based proof of the visibility rule (Hypothesis).
+"""Property-based proof of the visibility rule (Hypothesis), through the ORM,
+the API, the list and detail pages and the dashboard's counts.
 
 Random worlds of agencies (members and observers), sharing groups, an
 operation team (officers assigned now or departed), records with random
@@ -6,8 +7,12 @@ owners, distributions, markings, shares and retractions. For every
 user, what ``visible_to`` returns, and its count, must equal what an
 independent plain-Python statement of the rule says.
 """
+import re
+
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.test import Client
+from rest_framework.test import APIClient
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -15,7 +20,7 @@ from hypothesis import strategies as st
 from liaison.registry.models import Person, PersonName
 from liaison.operations.models import Operation
 from liaison.sharing.models import OperationAssignment, Share, SharingGroup
-from tests.factories import make_agency, make_user
+from tests.factories import login, make_agency, make_user
 
 DISTRIBUTIONS = ["owner", "shared", "members", "public"]
 TLPS = ["CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED"]
@@ -73,7 +78,7 @@ def expected_visible(world, viewer):
 
 
 @pytest.mark.django_db
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(world=world_strategy)
 def test_visible_set_and_count_match_the_rule(world):
     Person.objects.all().delete()
@@ -119,3 +124,25 @@ def test_visible_set_and_count_match_the_rule(world):
         assert qs.count() == len(expected)
         # Filtering and ordering on top of visibility never widen it.
         assert set(qs.filter(names__full_name__startswith="Record").values_list("pk", flat=True)) == expected
+        if viewer is not None:
+            check_api_and_pages(user, expected, set(ids) - expected)
+
+
+def check_api_and_pages(user, expected, hidden):
+    """The same set, and the same count, through the API, the list page, the
+    dashboard's count, and every detail URL (404 for the hidden ones)."""
+    api = login(APIClient(), user)
+    body = api.get("/api/persons/", {"page_size": 200}).json()
+    assert {row["id"] for row in body["results"]} == expected
+    assert body["count"] == len(expected)
+    web = login(Client(), user)
+    page = web.get("/persons/").content.decode()
+    assert re.search(rf"\b{len(expected)} records?\b", page)
+    for pk in expected:
+        assert f'href="/persons/{pk}/"' in page
+    for pk in hidden:
+        assert f'href="/persons/{pk}/"' not in page
+        assert web.get(f"/persons/{pk}/").status_code == 404
+        assert api.get(f"/api/persons/{pk}/").status_code == 404
+    dashboard = web.get("/").content.decode()
+    assert f'<span class="n">{len(expected)}</span> <span>Persons</span>' in dashboard
