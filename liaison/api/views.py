@@ -26,6 +26,7 @@ from liaison.operations.models import Event, Operation, Participant, Phase
 from liaison.registry.models import (
     Citation, Identifier, Nationality, Organisation, Person, Relationship, Site, Source,
 )
+from liaison.registry.paging import CappedPaginator
 from liaison.registry.search import search
 from liaison.sharing.models import Agency
 from liaison.sharing.visibility import protected_visible_q
@@ -39,9 +40,27 @@ from .sharing import SharingActionsMixin
 
 
 class Pagination(PageNumberPagination):
+    """Pages of 50; ``count`` stops at 10,000 (``count_is_exact`` false), the pages do not."""
+
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+    # An exact count of a million visible persons takes seconds (bench/README.md).
+    django_paginator_class = CappedPaginator
+
+    def get_paginated_response(self, data):
+        response = super().get_paginated_response(data)
+        response.data["count_is_exact"] = not self.page.paginator.count_is_capped
+        return response
+
+    def get_paginated_response_schema(self, schema):
+        schema = super().get_paginated_response_schema(schema)
+        schema["properties"]["count_is_exact"] = {
+            "type": "boolean", "example": True,
+            "description": "False when there are more results than `count` (counting stops at 10,000).",
+        }
+        schema["required"] = [*schema.get("required", []), "count_is_exact"]
+        return schema
 
 
 def visible_persons(user):

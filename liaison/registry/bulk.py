@@ -33,7 +33,11 @@ from __future__ import annotations
 import logging
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import islice
+from operator import itemgetter
+
+import phonenumbers
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
@@ -129,6 +133,28 @@ def load_persons(rows, owner, *, distribution=Distribution.OWNER, created_by=Non
     return report
 
 
+@lru_cache(maxsize=100_000)
+def _name_fields(full_name):
+    """(script, search key) of a name: the same few family and given names recur
+    across a load, and these two functions were a third of its Python time."""
+    return nm.detect_script(full_name), nm.search_key(full_name)
+
+
+def _phone_region(e164):
+    """``identifiers.phone_region`` without parsing the number a second time.
+
+    A country code used by one region only (+66, +95, +855...) names it, as
+    ``phonenumbers.region_code_for_number`` would answer; codes shared by
+    several regions (+1, +7, +44...) need the full number, so those are parsed.
+    """
+    digits = e164[1:]
+    for length in (1, 2, 3):
+        regions = phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(int(digits[:length] or 0))
+        if regions is not None:
+            return regions[0] if len(regions) == 1 else idf.phone_region(e164)
+    return idf.phone_region(e164)
+
+
 def _prepare(batch, offset, owner_id, default_distribution, created_by_id, is_synthetic, now):
     """Python side of a batch: validated, derived rows; ids still unassigned."""
     t = {m: _Table(m, now) for m in (Person, PersonName, Nationality, Identifier, Relationship, Share)}
@@ -146,9 +172,10 @@ def _prepare(batch, offset, owner_id, default_distribution, created_by_id, is_sy
             kind = name.get("kind") or PersonName.Kind.PRIMARY
             if kind not in NAME_KINDS:
                 raise BulkLoadError(f"Row {i}: unknown name kind “{kind}”.")
+            script, key = _name_fields(full)
             prepared_names.append({
                 "full_name": full, "kind": kind, "language": name.get("language", ""),
-                "script": name.get("script") or nm.detect_script(full), "search_key": nm.search_key(full),
+                "script": name.get("script") or script, "search_key": key,
             })
         if not prepared_names:
             raise BulkLoadError(f"Row {i}: a person needs at least one name.")
@@ -168,7 +195,7 @@ def _prepare(batch, offset, owner_id, default_distribution, created_by_id, is_sy
             except idf.IdentifierError as exc:
                 raise BulkLoadError(f"Row {i}: {exc}") from exc
             if kind in (idf.PHONE, idf.WHATSAPP) and not country:
-                country = idf.phone_region(normalized)
+                country = _phone_region(normalized)
             links.append((kind, normalized, ident.get("value", ""), country, ident.get("label", "")))
         persons.append((person, prepared_names, list(dict.fromkeys(data.get("nationalities") or ())),
                         links, distribution, list(data.get("share_with") or ())))
@@ -193,7 +220,15 @@ def _load_batch(batch, offset, owner_id, default_distribution, created_by_id, is
     # Identifiers: one per (owner, kind, canonical form), reusing the owner's existing ones.
     wanted = {(link[0], link[1]): link for *_, links, _d, _s in persons for link in links}
     existing = {}
-    if wanted:
+    if wanted and pg:
+        # One array parameter, not 30,000 placeholders: ten times faster to send and plan.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT kind, normalized, id FROM {Identifier._meta.db_table} WHERE owner_id = %s AND normalized = ANY(%s)",
+                [owner_id, list({n for _k, n in wanted})],
+            )
+            existing = {(k, n): pk for k, n, pk in cursor.fetchall() if (k, n) in wanted}
+    elif wanted:
         found = Identifier.objects.filter(owner_id=owner_id, normalized__in={n for _k, n in wanted}).values_list(
             "kind", "normalized", "id")
         existing = {(k, n): pk for k, n, pk in found if (k, n) in wanted}
@@ -290,22 +325,29 @@ def _copy(raw_cursor, table, with_id):
         return
     names_ = [(c, a) for c, a in zip(table.columns, table.attnames) if with_id or a != "id"]
     cols = ", ".join(connection.ops.quote_name(c) for c, _a in names_)
-    attnames = [a for _c, a in names_]
+    values = itemgetter(*[a for _c, a in names_])  # a tuple per row, built in C
     with raw_cursor.copy(f"COPY {connection.ops.quote_name(table.model._meta.db_table)} ({cols}) FROM STDIN") as copy:
         for row in table.rows:
-            copy.write_row([row[a] for a in attnames])
+            copy.write_row(values(row))
 
 
 @contextmanager
 def deferred_indexes(models=LOADED_MODELS, maintenance_work_mem="1GB"):
-    """Drop the secondary indexes of ``models`` for a large initial load, then rebuild them.
+    """Drop the secondary indexes and foreign keys of ``models`` for a large initial load, then restore them.
 
     Maintaining some thirty indexes row by row triples the cost of a load;
-    building them once afterwards is several times cheaper. Primary keys and
-    unique constraints stay, so the data stays correct. Only for loading into
-    a quiet registry (a new centre, the benchmark): while the block runs,
-    lists and search are slow. PostgreSQL only; elsewhere it does nothing.
-    Yields a dict that receives the rebuild time in seconds.
+    building them once afterwards is several times cheaper. Foreign keys are
+    checked row by row at every commit (a quarter of a load's time); they are
+    re-added ``NOT VALID`` and then validated, which checks every row in one
+    pass per key (PostgreSQL manual, "Populating a Database"). Primary keys
+    and unique constraints stay. If a row breaks a foreign key, validation
+    fails at the end with PostgreSQL's message naming the key; the key stays
+    in place (NOT VALID: new rows are checked) until the row is fixed.
+
+    Only for loading into a quiet registry (a new centre, the benchmark):
+    while the block runs, lists and search are slow. PostgreSQL only;
+    elsewhere it does nothing. Yields a dict that receives the rebuild time
+    in seconds.
     """
     timing = {"rebuild_seconds": 0.0}
     if connection.vendor != "postgresql":
@@ -320,9 +362,18 @@ def deferred_indexes(models=LOADED_MODELS, maintenance_work_mem="1GB"):
             [tables],
         )
         definitions = cursor.fetchall()
+        cursor.execute(
+            """SELECT c.conrelid::regclass::text, quote_ident(c.conname), pg_get_constraintdef(c.oid)
+                 FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid
+                WHERE t.relname = ANY(%s) AND c.contype = 'f'""",
+            [tables],
+        )
+        foreign_keys = cursor.fetchall()
         for name, _definition in definitions:
             cursor.execute(f"DROP INDEX {name}")
-    log.info("bulk load: %d secondary indexes dropped", len(definitions))
+        for table, name, _definition in foreign_keys:
+            cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {name}")
+    log.info("bulk load: %d secondary indexes and %d foreign keys dropped", len(definitions), len(foreign_keys))
     try:
         yield timing
     finally:
@@ -333,6 +384,12 @@ def deferred_indexes(models=LOADED_MODELS, maintenance_work_mem="1GB"):
             cursor.execute("SET maintenance_work_mem = %s", [maintenance_work_mem])
             for _name, definition in definitions:
                 cursor.execute(definition)
+            for table, name, definition in foreign_keys:
+                cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {name} {definition} NOT VALID")
             cursor.execute("RESET maintenance_work_mem")
+        with connection.cursor() as cursor:
+            for table, name, _definition in foreign_keys:
+                cursor.execute(f"ALTER TABLE {table} VALIDATE CONSTRAINT {name}")
         timing["rebuild_seconds"] = time.perf_counter() - start
-        log.info("bulk load: %d secondary indexes rebuilt in %.1f s", len(definitions), timing["rebuild_seconds"])
+        log.info("bulk load: %d secondary indexes and %d foreign keys restored in %.1f s",
+                 len(definitions), len(foreign_keys), timing["rebuild_seconds"])

@@ -13,8 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from liaison import names
 from liaison.partialdate import PartialDate, PartialDateError
 from liaison.core.models import Country
-from liaison.operations.models import Event, Operation
-from liaison.registry.models import Identifier, Organisation, Person, PersonStatus, Site, Source
+from liaison.operations.models import Case, CrimeType, Event, Operation
+from liaison.registry.models import Identifier, Organisation, Person, PersonName, PersonStatus, Site, Source
 from liaison.sharing.models import Agency
 from liaison.sharing.visibility import protected_visible_q
 
@@ -34,8 +34,11 @@ class _UserFilterSet(df.FilterSet):
 
 class PersonFilter(_UserFilterSet):
     name = df.CharFilter(label=_("Name contains"), method="filter_name")
+    # No DISTINCT: one nationality per person and country (a unique constraint),
+    # and DISTINCT would make PostgreSQL sort every match instead of walking
+    # the (display_name, id) index for one page.
     nationality = df.ModelChoiceFilter(
-        label=_("Nationality"), queryset=Country.objects.all(), field_name="nationalities__country", distinct=True
+        label=_("Nationality"), queryset=Country.objects.all(), field_name="nationalities__country", distinct=False
     )
     status = df.ChoiceFilter(label=_("Current status"), choices=PersonStatus.Status.choices, method="filter_status")
     owner = df.ModelChoiceFilter(label=_("Owner agency"), queryset=Agency.objects.all())
@@ -52,7 +55,9 @@ class PersonFilter(_UserFilterSet):
         # A protected identity is searchable only by those allowed to read it:
         # otherwise a name typed into the filter would confirm a victim's record.
         readable = Q(protection="") | protected_visible_q(Person, self.user)
-        return queryset.filter(readable, names__search_key__contains=key).distinct()
+        # IN, not join + DISTINCT (see nationality above): a person is listed once however many names match.
+        matching = PersonName.objects.filter(search_key__contains=key).values("person_id")
+        return queryset.filter(readable, pk__in=matching)
 
     def filter_status(self, queryset, name, value):
         # The current status is the latest by date (then id), as Person.current_status computes it.
@@ -96,6 +101,21 @@ class OperationFilter(_UserFilterSet):
 
     def filter_name(self, queryset, name, value):
         return queryset.filter(Q(name__icontains=value) | Q(native_name__icontains=value))
+
+
+class CaseFilter(_UserFilterSet):
+    status = df.ChoiceFilter(label=_("Status"), choices=Case.Status.choices)
+    crime_type = df.ChoiceFilter(label=_("Crime type"), choices=CrimeType.choices)
+    operation = df.ModelChoiceFilter(label=_("Operation"), queryset=Operation.objects.none())
+    reference = df.CharFilter(label=_("Reference contains"), lookup_expr="icontains")
+
+    class Meta:
+        model = Case
+        fields = ["status", "crime_type", "operation", "reference"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["operation"].queryset = Operation.objects.visible_to(self.user)
 
 
 class EventFilter(_UserFilterSet):

@@ -4,10 +4,10 @@ user does not know exists.
 """
 from django import forms
 from django.contrib.contenttypes.models import ContentType
-from django.forms import inlineformset_factory
+from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
-from liaison.operations.models import Event, Figure, Operation, Phase
+from liaison.operations.models import Case, CrimeType, Event, Figure, Operation, Phase
 from liaison.registry.models import (
     Citation, Identifier, Nationality, Organisation, Person, PersonName, Relationship, Site, Source,
 )
@@ -129,6 +129,100 @@ class EventForm(UserForm):
         self.fields["operation"].queryset = operations
         self.fields["phase"].queryset = Phase.objects.filter(operation__in=operations).select_related("operation")
         self.fields["agencies"].queryset = Agency.objects.all()
+
+
+class OperationForm(UserForm):
+    # The model keeps crime types as a JSON list of codes; officers tick them.
+    crime_types = forms.MultipleChoiceField(
+        label=_("Crime types"), choices=CrimeType.choices, required=False, widget=forms.CheckboxSelectMultiple,
+    )
+    date_fields = ("start", "end")
+
+    class Meta:
+        model = Operation
+        fields = ["name", "native_name", "description", "crime_types", "lead_agency", "agencies", "countries",
+                  "start", "end", *MARKING]
+        widgets = {"name": forms.TextInput(attrs={"dir": "auto", "size": 40}),
+                   "native_name": forms.TextInput(attrs={"dir": "auto", "size": 40}),
+                   "description": forms.Textarea(attrs={"dir": "auto", "rows": 5}),
+                   "agencies": forms.SelectMultiple(attrs={"size": 6}),
+                   "countries": forms.SelectMultiple(attrs={"size": 6})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lead_agency"].queryset = Agency.objects.all()
+        self.fields["agencies"].queryset = Agency.objects.all()
+        # A code stored by an import but unknown here stays ticked, so saving
+        # reports it (Operation.clean) instead of dropping it without a word.
+        known = set(CrimeType.values)
+        unknown = [code for code in (self.instance.crime_types or []) if code not in known]
+        if unknown:
+            self.fields["crime_types"].choices = [*CrimeType.choices, *((code, code) for code in unknown)]
+
+
+class PhaseForm(forms.ModelForm):
+    class Meta:
+        model = Phase
+        fields = ["number", "name", "start", "end", "description"]
+        widgets = {"number": forms.NumberInput(attrs={"min": 1, "style": "inline-size: 5em"}),
+                   "name": forms.TextInput(attrs={"dir": "auto", "size": 20}),
+                   "start": forms.TextInput(attrs={"placeholder": "YYYY-MM-DD", "size": 11, "title": DATE_HELP}),
+                   "end": forms.TextInput(attrs={"placeholder": "YYYY-MM-DD", "size": 11, "title": DATE_HELP}),
+                   "description": forms.Textarea(attrs={"dir": "auto", "rows": 2, "cols": 30})}
+
+
+class BasePhaseFormSet(BaseInlineFormSet):
+    def get_unique_error_message(self, unique_check):
+        # Django's default names the fields ("operation and number"); officers need to know what to change.
+        if "number" in unique_check:
+            return _("Two phases have the same number. Give each phase of the operation its own number.")
+        return super().get_unique_error_message(unique_check)
+
+    def get_form_error(self):
+        return _("This phase number is already used above.")
+
+
+PhaseFormSet = inlineformset_factory(
+    Operation, Phase, form=PhaseForm, formset=BasePhaseFormSet, extra=2, can_delete=True,
+)
+
+
+class CaseForm(UserForm):
+    date_fields = ("opened",)
+
+    class Meta:
+        model = Case
+        fields = ["reference", "title", "crime_type", "status", "operation", "phase", "opened", *MARKING]
+        labels = {"operation": _("Operation"), "phase": _("Phase")}
+        help_texts = {"phase": _("Leave empty when the case is not tied to one phase.")}
+        widgets = {"reference": forms.TextInput(attrs={"dir": "auto", "size": 30}),
+                   "title": forms.TextInput(attrs={"dir": "auto", "size": 60})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        operations = Operation.objects.visible_to(self.user)
+        self.fields["operation"].queryset = operations
+        phases = self.fields["phase"]
+        phases.queryset = Phase.objects.filter(operation__in=operations).select_related("operation")
+        # Phases are often unnamed: each option says which operation it belongs to.
+        phases.label_from_instance = phase_label
+
+    def clean(self):
+        data = super().clean()
+        operation, phase = data.get("operation"), data.get("phase")
+        if phase is not None and operation is None:
+            data["operation"] = phase.operation
+        elif phase is not None and phase.operation_id != operation.pk:
+            self.add_error("phase", _(
+                "This phase belongs to the operation “%(phase_operation)s”, not to “%(operation)s”. "
+                "Choose a phase of %(operation)s, or leave the phase empty."
+            ) % {"phase_operation": phase.operation.name, "operation": operation.name})
+        return data
+
+
+def phase_label(phase):
+    label = _("%(operation)s – phase %(number)s") % {"operation": phase.operation.name, "number": phase.number}
+    return f"{label}: {phase.name}" if phase.name else label
 
 
 class FigureForm(forms.ModelForm):

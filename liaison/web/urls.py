@@ -1,14 +1,15 @@
 from django.urls import path, re_path
 
 from . import views
+from .views import common
 from .views.graph import graph
 
 app_name = "web"
 
-LISTED = "persons|organisations|sites|identifiers|operations|events|sources"
+LISTED = "persons|organisations|sites|identifiers|operations|cases|events|sources"
 DETAILED = LISTED + "|relationships"
-GRAPHED = "persons|organisations|sites|identifiers|operations|events"
-EDITABLE = "persons|organisations|sites|identifiers|events|sources"
+GRAPHED = "|".join(common.GRAPHED)
+EDITABLE = "persons|organisations|sites|identifiers|operations|cases|events|sources"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),

@@ -15,7 +15,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from liaison.operations.models import Event, Operation
+from liaison.operations.models import Case, Event, Operation
 from liaison.registry.models import Identifier, Organisation, Person, Relationship, Site, Source
 from liaison.sharing.visibility import retraction_notice
 
@@ -26,11 +26,14 @@ SLUGS = {
     Site: "sites",
     Identifier: "identifiers",
     Operation: "operations",
+    Case: "cases",
     Event: "events",
     Source: "sources",
     Relationship: "relationships",
 }
 MODELS = {slug: model for model, slug in SLUGS.items()}
+# Record types whose links can be drawn as a graph; urls.py routes only these.
+GRAPHED = ("persons", "organisations", "sites", "identifiers", "operations", "events")
 
 
 class NotVisible(Http404):

@@ -13,7 +13,7 @@ from liaison.registry.models import (
 from liaison.sharing.visibility import reveal_protected
 
 from . import related
-from .common import SLUGS, get_visible, web_view
+from .common import GRAPHED, SLUGS, get_visible, web_view
 from .figures import as_reported, events_with_figures
 
 
@@ -25,6 +25,7 @@ def _common(request, record):
         "can_change": request.user.can_edit and record.owner_id == request.user.agency_id,
         "can_add": request.user.can_edit,
         "slug": SLUGS[type(record)],
+        "graphable": SLUGS[type(record)] in GRAPHED,
     }
 
 
@@ -118,6 +119,21 @@ def operation_detail(request, pk):
 
 
 @web_view
+def case_detail(request, pk):
+    user = request.user
+    case = get_visible(Case.objects.select_related("owner", "operation", "phase"), user, pk)
+    # As on the event page: the operation is named only when visible in its own right.
+    operation = case.operation if case.operation_id and Operation.objects.visible_to(user).filter(pk=case.operation_id).exists() else None
+    ctx = _common(request, case)
+    ctx.update(
+        operation=operation, phase=case.phase if operation else None,
+        events=list(Event.objects.visible_to(user).filter(case=case).order_by("-date", "-id")),
+        history=related.history(case),
+    )
+    return render(request, "web/case_detail.html", ctx)
+
+
+@web_view
 def event_detail(request, pk):
     user = request.user
     event = get_visible(
@@ -176,6 +192,7 @@ DETAIL_VIEWS = {
     "sites": site_detail,
     "identifiers": identifier_detail,
     "operations": operation_detail,
+    "cases": case_detail,
     "events": event_detail,
     "sources": source_detail,
     "relationships": relationship_detail,

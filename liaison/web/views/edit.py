@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from liaison.operations.models import Event
+from liaison.operations.models import Case, Event, Operation
 from liaison.registry.models import Citation, Identifier, Organisation, Person, Relationship, Site, Source
 from liaison.web import forms as f
 
@@ -28,6 +28,9 @@ EDITABLE = {
     "organisations": EditSpec(Organisation, f.OrganisationForm, noun=gettext_lazy("organisation")),
     "sites": EditSpec(Site, f.SiteForm, noun=gettext_lazy("site")),
     "identifiers": EditSpec(Identifier, f.IdentifierForm, noun=gettext_lazy("identifier")),
+    "operations": EditSpec(Operation, f.OperationForm, [("phases", f.PhaseFormSet, gettext_lazy("Phases"))],
+                           gettext_lazy("operation")),
+    "cases": EditSpec(Case, f.CaseForm, noun=gettext_lazy("case")),
     "events": EditSpec(Event, f.EventForm, [("figures", f.FigureFormSet, gettext_lazy("Figures"))], gettext_lazy("event")),
     "sources": EditSpec(Source, f.SourceForm, noun=gettext_lazy("source")),
 }

@@ -1,13 +1,13 @@
 """Dashboard, search and the paginated lists."""
 from collections import defaultdict
 
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from liaison import names
-from liaison.operations.models import Event, Figure, Operation
+from liaison.operations.models import Case, Event, Figure, Operation
+from liaison.registry.paging import CappedPaginator
 from liaison.registry.models import Identifier, Nationality, Organisation, Person, PersonName, PersonStatus, Site, Source
 from liaison.registry.search import search as registry_search
 from liaison.web import filters
@@ -45,14 +45,9 @@ def search(request):
     query = request.GET.get("q", "").strip()
     results = registry_search(request.user, query) if query else None
     if results is not None and results.persons:
-        # A protected identity found by its name would confirm the name to someone
-        # not allowed to read it: such hits are left out of the page.
-        readable = set(
-            related.with_identity_flag(Person.objects.filter(pk__in=[p.pk for p in results.persons]), request.user)
-            .filter(identity_readable=True).values_list("pk", flat=True)
-        )
-        kept = [p for p in results.persons if p.pk in readable]
-        results.persons = kept
+        # registry_search() leaves out persons whose identity is protected from
+        # the user (a name hit would confirm the name), so every hit may be shown.
+        kept = results.persons
         matching = defaultdict(list)
         key = names.search_key(query)
         for name in PersonName.objects.filter(person__in=kept, search_key__contains=key):
@@ -100,7 +95,12 @@ LISTS = {
     "operations": ListSpec(
         _("Operations"), filters.OperationFilter,
         lambda u: Operation.objects.visible_to(u).select_related("owner", "lead_agency").prefetch_related("countries"),
-        "web/rows/operation.html", new_allowed=False,
+        "web/rows/operation.html",
+    ),
+    "cases": ListSpec(
+        _("Cases"), filters.CaseFilter,
+        lambda u: Case.objects.visible_to(u).select_related("owner", "operation", "phase").order_by("-opened", "reference", "id"),
+        "web/rows/case.html",
     ),
     "events": ListSpec(
         _("Events"), filters.EventFilter,
@@ -118,10 +118,11 @@ LISTS = {
 def record_list(request, slug):
     spec = LISTS[slug]
     filterset = spec.filterset(request.GET or None, queryset=spec.queryset(request.user), user=request.user, request=request)
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Counted only up to 10,000: an exact count of a million visible persons takes seconds.
+    page = CappedPaginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "web/list.html", {
         "slug": slug, "spec": spec, "filter": filterset, "page": page,
         "filtered": any(v for k, v in request.GET.items() if k != "page"),
         "can_add": spec.new_allowed and request.user.can_edit,
-        "visible_operations": _visible_operation_ids(request.user) if slug == "events" else set(),
+        "visible_operations": _visible_operation_ids(request.user) if slug in ("events", "cases") else set(),
     })
