@@ -143,6 +143,13 @@ class TestDeferredIndexes:
 
         if connection.vendor != "postgresql":
             pytest.skip("deferred_indexes does nothing outside PostgreSQL")
+        # An earlier transactional test may have flushed the data migration's countries.
+        from django_countries import countries
+
+        from liaison.core.models import Country
+
+        if not Country.objects.exists():
+            Country.objects.bulk_create(Country(code=code, name=name) for code, name in countries)
 
     def test_keys_come_back_validated(self):
         from liaison.registry.bulk import deferred_indexes
