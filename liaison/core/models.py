@@ -101,6 +101,18 @@ class OwnedRecord(models.Model):
     class Meta:
         abstract = True
 
+    def clean(self):
+        # The TLP rules hold for every way a record is written (forms, API,
+        # import), not only for the sharing page.
+        from django.core.exceptions import ValidationError
+
+        from liaison.sharing.services import SharingError, check_marking
+
+        try:
+            check_marking(self.distribution, self.tlp)
+        except SharingError as exc:
+            raise ValidationError({"distribution": str(exc)}) from exc
+
     @property
     def is_retracted(self):
         return self.retracted_at is not None

@@ -46,6 +46,7 @@ class Operation(OwnedRecord):
         return self.name
 
     def clean(self):
+        super().clean()
         unknown = set(self.crime_types or []) - set(CrimeType.values)
         if unknown:
             raise ValidationError({"crime_types": _("Unknown crime type: %(types)s") % {"types": ", ".join(sorted(unknown))}})
@@ -138,6 +139,7 @@ class Event(OwnedRecord):
         return self.title
 
     def clean(self):
+        super().clean()
         if self.phase_id and self.operation_id and self.phase.operation_id != self.operation_id:
             raise ValidationError({"phase": _("This phase belongs to another operation.")})
         if self.phase_id and not self.operation_id:

@@ -19,5 +19,10 @@ def published_figures(request):
         .prefetch_related(Prefetch("figures", queryset=Figure.objects.order_by("category")), "countries")
         .order_by("-date", "id")[:200]
     )
-    operations = Operation.objects.visible_to(public).prefetch_related("countries").order_by("name")
-    return render(request, "operations/published.html", {"events": events, "operations": operations})
+    operations = list(Operation.objects.visible_to(public).prefetch_related("countries").order_by("name"))
+    # An event can be public while its operation is not: name only public operations.
+    public_operations = {op.pk for op in operations}
+    return render(
+        request, "operations/published.html",
+        {"events": events, "operations": operations, "public_operations": public_operations},
+    )

@@ -322,6 +322,7 @@ class Site(OwnedRecord):
         return self.name
 
     def clean(self):
+        super().clean()
         errors = {}
         if self.latitude is not None and not -90 <= self.latitude <= 90:
             errors["latitude"] = _("Latitude must be between -90 and 90.")
@@ -364,6 +365,7 @@ class Identifier(OwnedRecord):
         return f"{self.get_kind_display()}: {self.normalized}"
 
     def clean(self):
+        super().clean()
         try:
             self.normalized = idf.normalize(self.kind, self.value, self.country_id)
         except idf.IdentifierError as exc:
@@ -414,9 +416,12 @@ class Relationship(OwnedRecord):
         ]
 
     def __str__(self):
-        return f"{self.subject} {self.get_kind_display()} {self.object}"
+        # Not the two ends' names: either end may be invisible, or a protected
+        # identity, to whoever reads this label.
+        return f"{self.get_kind_display()} #{self.pk}"
 
     def clean(self):
+        super().clean()
         if self.subject_type_id == self.object_type_id and self.subject_id == self.object_id:
             raise ValidationError(_("A record cannot be linked to itself."))
         if self.start and self.end and self.start[:1] != "-" and self.end[:1] != "-" and self.end < self.start:

@@ -64,7 +64,7 @@ def person_rows(queryset, user):
                 p.birth_date if visible else "",
                 " ".join(n.country_id for n in p.nationalities.all()),
                 str(status) if status else "",
-                p.get_protection_display() if p.protection else "",
+                (p.get_protection_display() if visible else "protected") if p.protection else "",
             ]
             + _marking(p)
         )

@@ -209,6 +209,10 @@ def assign(user, officer, operation, phase=None):
         raise PermissionError(_("Only an administrator of the officer's own agency can assign them."))
     if not Operation.objects.visible_to(user).filter(pk=operation.pk).exists():
         raise NotFound(_("No such operation."))
+    if officer.agency_id != operation.owner_id and not operation.agencies.filter(pk=officer.agency_id).exists():
+        # Seeing an operation is not taking part in it: a share with the team must
+        # not reach agencies the owner never listed.
+        raise PermissionError(_("Only officers of the operation's participating agencies can join its team."))
     if phase is not None and phase.operation_id != operation.pk:
         raise SharingError(_("This phase belongs to another operation."))
     assignment, created = OperationAssignment.objects.get_or_create(

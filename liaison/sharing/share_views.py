@@ -134,11 +134,16 @@ def record_sharing(request, label, pk):
             messages.error(request, str(exc))
         except services.NotFound:
             raise Http404
+    from liaison.web.views.related import label_of, with_identity_flag
+
+    if model_class.__name__ == "Person":
+        record = with_identity_flag(model_class.objects.filter(pk=record.pk), request.user).select_related("owner").get()
     return render(
         request,
         "sharing/record_sharing.html",
         {
             "record": record,
+            "record_label": label_of(record),
             "label": label,
             "is_owner": is_owner,
             "can_share": request.user.can_share and (is_owner or services.may_share_onward(record)),

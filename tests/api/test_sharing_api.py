@@ -51,3 +51,11 @@ def test_retract_via_api(w):
     assert w["mm_lo"].get(f"/api/persons/{p.pk}/").status_code == 404
     assert w["cn_lo"].post(f"/api/persons/{p.pk}/restore/").status_code == 204
     assert w["mm_lo"].get(f"/api/persons/{p.pk}/").status_code == 200
+
+
+def test_marking_rules_hold_when_writing_a_record_directly(w):
+    r = w["cn_an"].post("/api/persons/", {"distribution": "public", "tlp": "RED", "names": [{"full_name": "X Y"}]}, format="json")
+    assert r.status_code == 400 and "CLEAR" in str(r.json())
+    p = make_person(w["cn"], "Strict", tlp="AMBER+STRICT")
+    r = w["cn_an"].patch(f"/api/persons/{p.pk}/", {"distribution": "members"}, format="json")
+    assert r.status_code == 400 and "AMBER+STRICT" in str(r.json())

@@ -15,6 +15,7 @@ pytestmark = pytest.mark.django_db
 def w():
     cn, th = make_agency("CN", "CN"), make_agency("TH", "TH")
     op = Operation.objects.create(owner=cn, name="Jingyao", distribution="members")
+    op.agencies.add(cn, th)
     p1 = Phase.objects.create(operation=op, number=1)
     p2 = Phase.objects.create(operation=op, number=2)
     return {
@@ -74,6 +75,11 @@ def test_only_own_agency_admin_assigns(w):
     cn_admin = make_user(w["cn"], roles=("agency_admin",))
     with pytest.raises(PermissionError):
         services.assign(cn_admin, w["th_officer"], w["op"])
+    # Seeing an operation is not taking part in it.
+    outsider = make_agency("VN", "VN")
+    vn_admin = make_user(outsider, roles=("agency_admin",))
+    with pytest.raises(PermissionError, match="participating agencies"):
+        services.assign(vn_admin, vn_admin, w["op"])
     private_op = Operation.objects.create(owner=w["cn"], name="Private")
     with pytest.raises(services.NotFound):
         services.assign(w["th_admin"], w["th_officer"], private_op)

@@ -5,7 +5,7 @@ number of rows, so a record with hundreds of links stays fast.
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Case, Q, Value, When
+from django.db.models import Case, CharField, F, Q, Value, When
 from django.db.models.fields import BooleanField
 from django.utils.translation import gettext as _
 
@@ -38,9 +38,14 @@ def label_of(record):
 
 
 def with_identity_flag(queryset, user):
-    """Annotate persons with ``identity_readable`` (one query for any number of rows)."""
+    """Annotate persons with ``identity_readable`` (one query for any number of rows),
+    and order them by a name the user may read: sorting by the real name would let
+    paging narrow down a withheld name alphabetically."""
     readable = Q(protection="") | protected_visible_q(Person, user)
-    return queryset.annotate(identity_readable=Case(When(readable, then=Value(True)), default=Value(False), output_field=BooleanField()))
+    return queryset.annotate(
+        identity_readable=Case(When(readable, then=Value(True)), default=Value(False), output_field=BooleanField()),
+        readable_name=Case(When(readable, then=F("display_name")), default=Value(""), output_field=CharField()),
+    ).order_by("readable_name", "id")
 
 
 def resolve(user, refs):
@@ -112,9 +117,15 @@ _SKIP = {"history_id", "history_date", "history_change_reason", "history_type", 
 
 @dataclass
 class Change:
+    """One line of history. ``who`` is the officer's user name, shown only to
+    their own agency (``agency_id``); other agencies see ``agency``, so a
+    recipient never learns which officer handles, say, an informant."""
+
     when: object
     who: str
     what: str
+    agency_id: object = None
+    agency: str = ""
 
 
 def history(record, children=(), limit=100):
@@ -126,10 +137,10 @@ def history(record, children=(), limit=100):
     as the officer typed it.
     """
     entries = []
-    own = list(record.history.select_related("history_user").order_by("history_date", "history_id")[:limit])
+    own = list(record.history.select_related("history_user__agency").order_by("history_date", "history_id")[:limit])
     entries += _changes(own, None)
     for qs, noun in children:
-        rows = list(qs.select_related("history_user").order_by("history_date", "history_id")[:limit])
+        rows = list(qs.select_related("history_user__agency").order_by("history_date", "history_id")[:limit])
         entries += _changes(rows, noun)
     entries.sort(key=lambda c: c.when, reverse=True)
     return entries[:limit]
@@ -139,7 +150,10 @@ def _changes(rows, noun):
     last = {}
     out = []
     for row in rows:
-        who = row.history_user.get_username() if row.history_user_id and row.history_user else _("system")
+        author = row.history_user if row.history_user_id else None
+        who = author.get_username() if author else _("system")
+        agency_id = author.agency_id if author else None
+        agency = author.agency.short_name if author and author.agency_id else ""
         fields = [f for f in row._meta.fields if f.name not in _SKIP and not f.name.startswith("history_")]
         prev = last.get(row.id)
         label = f"{noun} “{row.instance}”" if noun else ""
@@ -155,6 +169,6 @@ def _changes(rows, noun):
             what = (_("changed %(what)s: %(fields)s") if noun else _("changed %(fields)s")) % {
                 "what": label, "fields": ", ".join(changed)
             }
-        out.append(Change(row.history_date, who, what))
+        out.append(Change(row.history_date, who, what, agency_id, agency))
         last[row.id] = row
     return out
