@@ -302,13 +302,20 @@ class PhaseViewSet(ScopedViewSet):
         operations = Operation.objects.visible_to(self.request.user)
         return Phase.objects.filter(operation__in=operations).select_related("operation__owner")
 
-    def perform_create(self, serializer):
-        operation = serializer.validated_data["operation"]
+    def _require_operation_owner(self, operation):
         if operation.owner_id != self.request.user.agency_id:
             raise PermissionDenied(_("Only the owner agency (%(agency)s) can change this operation.")
                                    % {"agency": operation.owner.short_name})
+
+    def perform_create(self, serializer):
+        self._require_operation_owner(serializer.validated_data["operation"])
         with transaction.atomic():
             serializer.save()
+
+    def perform_update(self, serializer):
+        # Moving a phase into another operation needs the target's owner too.
+        self._require_operation_owner(serializer.validated_data.get("operation", serializer.instance.operation))
+        super().perform_update(serializer)
 
 
 class CaseViewSet(RecordViewSet):

@@ -142,7 +142,16 @@ class Share(models.Model):
                 condition=models.Q(agency__isnull=False) | models.Q(group__isnull=False)
                 | models.Q(operation__isnull=False) | models.Q(phase__isnull=False),
                 name="share_has_recipient",
-            )
+            ),
+            # One share per record and recipient: withdrawing "the" share must end access.
+            *[
+                models.UniqueConstraint(
+                    fields=["content_type", "object_id", recipient],
+                    condition=models.Q(**{f"{recipient}__isnull": False}),
+                    name=f"one_share_per_{recipient}",
+                )
+                for recipient in ("agency", "group", "operation", "phase")
+            ],
         ]
 
     def __str__(self):

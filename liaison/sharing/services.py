@@ -96,7 +96,10 @@ def share(user, record, agencies=(), groups=(), include_protected=False, operati
     created = []
     for recipient_field, recipients in (("agency", agencies), ("group", groups), ("operation", operations), ("phase", phases)):
         for recipient in recipients:
-            existing = Share.objects.filter(content_type=ct, object_id=record.pk, **{recipient_field: recipient}).first()
+            existing = (
+                Share.objects.select_for_update()
+                .filter(content_type=ct, object_id=record.pk, **{recipient_field: recipient}).first()
+            )
             if existing:
                 if include_protected and not existing.include_protected:
                     existing.include_protected = True

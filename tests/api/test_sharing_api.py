@@ -59,3 +59,15 @@ def test_marking_rules_hold_when_writing_a_record_directly(w):
     p = make_person(w["cn"], "Strict", tlp="AMBER+STRICT")
     r = w["cn_an"].patch(f"/api/persons/{p.pk}/", {"distribution": "members"}, format="json")
     assert r.status_code == 400 and "AMBER+STRICT" in str(r.json())
+
+
+def test_a_phase_cannot_be_moved_into_another_agencys_operation(w):
+    from liaison.operations.models import Operation, Phase
+
+    theirs = Operation.objects.create(owner=w["cn"], name="CN op", distribution="members")
+    mine = Operation.objects.create(owner=w["mm"], name="MM op")
+    phase = Phase.objects.create(operation=mine, number=1)
+    r = w["mm_lo"].patch(f"/api/phases/{phase.pk}/", {"operation": theirs.pk}, format="json")
+    assert r.status_code == 403
+    phase.refresh_from_db()
+    assert phase.operation == mine
