@@ -14,6 +14,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("liaison.api.urls")),
     path("registry/", include("liaison.registry.urls")),
+    path("intake/", include("liaison.intake.urls")),
+    path("matching/", include("liaison.matching.urls")),
+    path("requests/", include("liaison.requests.urls")),
     path("", include("liaison.sharing.admin_urls")),
     path("", include("liaison.web.urls")),
 ]

@@ -18,6 +18,13 @@ class AuditEntry(models.Model):
         MARKING = "marking", _("Marking changed")
         ASSIGN = "assign", _("Officer assigned to an operation")
         UNASSIGN = "unassign", _("Officer left an operation")
+        INGEST = "ingest", _("Document taken in")
+        REVIEW = "review", _("Proposed fact reviewed")
+        REQUEST = "request", _("Cross-border request step")
+        MERGE = "merge", _("Persons merged")
+        SPLIT = "split", _("Merge undone")
+        MATCH_REJECT = "match_reject", _("Candidate match rejected")
+        WATCHLIST_HIT = "watchlist_hit", _("Watchlist hit notified")
 
     seq = models.PositiveBigIntegerField(unique=True, editable=False)
     at = models.DateTimeField(editable=False)

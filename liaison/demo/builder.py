@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from liaison.demo import agencies as demo_agencies
-from liaison.demo import story, synthetic
+from liaison.demo import demo_intake, demo_matching, demo_requests, story, synthetic
 from liaison.registry.models import Source
 
 
@@ -33,6 +33,9 @@ def load():
         return LoadResult(False, agencies, users)
     story.load_story(agencies)
     synthetic.build(agencies)
+    demo_requests.load(agencies, users)
+    demo_matching.load(agencies, users)
+    demo_intake.load(agencies, users)
     return LoadResult(True, agencies, users)
 
 

@@ -1,0 +1,6 @@
+"""Demo data of the matching app, loaded by ``liaison demo load`` after the story and synthetic records."""
+
+
+def load(agencies, users):
+    """Create this app's demo records (called once, inside the demo's transaction)."""
+    return None
