@@ -183,6 +183,15 @@ STORAGES = {
 }
 MEDIA_ROOT = VAR_DIR / "media"
 
+# E-mail (request notifications): SMTP configured from the environment; the demo prints to the console.
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "liaison@localhost")
+LIAISON_BASE_URL = os.environ.get("LIAISON_BASE_URL", "http://127.0.0.1:8000" if DEBUG else "")
+
 # Request bodies above this are refused with 413 before any view reads them.
 MAX_REQUEST_BODY_BYTES = int(os.environ.get("MAX_REQUEST_BODY_BYTES", str(10 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BODY_BYTES
@@ -254,7 +263,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {"CrimeTypeEnum": "liaison.operations.models.CrimeType"},
+    "ENUM_NAME_OVERRIDES": {
+        "CrimeTypeEnum": "liaison.operations.models.CrimeType",
+        "SourceKindEnum": "liaison.registry.models.Source.Kind",
+        "DocumentKindEnum": "liaison.intake.models.Document.Kind",
+        "ProposedFactKindEnum": "liaison.intake.models.ProposedFact.Kind",
+    },
 }
 
 LOGGING = {

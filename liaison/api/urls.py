@@ -25,5 +25,8 @@ urlpatterns = [
     path("search/", views.SearchView.as_view(), name="search"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("matching/", include("liaison.matching.api_urls")),
+    path("intake/", include("liaison.intake.api_urls")),
+    path("", include("liaison.requests.api_urls")),
     path("", include(router.urls)),
 ]

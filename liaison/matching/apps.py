@@ -8,3 +8,8 @@ class MatchingConfig(AppConfig):
     name = "liaison.matching"
     label = "matching"
     verbose_name = _("Matching")
+
+    def ready(self):
+        from liaison.matching import signals
+
+        signals.connect()

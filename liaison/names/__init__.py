@@ -122,3 +122,15 @@ def search_key(text: str) -> str:
         else:
             out.append(" ")
     return " ".join(unicodedata.normalize("NFC", "".join(out)).split())
+
+
+# Cross-script comparison forms and linkage keys (imported last: translit uses
+# the functions above).
+from .translit import (  # noqa: E402
+    NameAnalysis,
+    analyse_name,
+    name_keys,
+    normalise_name,
+    phonetic_keys,
+    simplify_han,
+)

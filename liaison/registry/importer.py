@@ -555,6 +555,10 @@ def import_persons(report, agency, user=None, distribution=Distribution.OWNER, t
             for ct, pk in records for target in share_with
         ])
 
+    # Candidate matches and watchlist hits of the new persons, once the import commits.
+    from liaison.matching.services import match_on_commit
+
+    match_on_commit([p.pk for p in persons])
     report.imported = len(persons)
     report.source = source
     return report

@@ -6,6 +6,7 @@ from liaison.operations.models import Case, Event, Operation, Phase
 from liaison.registry.models import Citation
 from tests.factories import login
 from tests.web.test_forms import MARKING
+from tests.budgets import INBOX_BADGE
 
 pytestmark = pytest.mark.django_db
 
@@ -138,7 +139,7 @@ def test_case_list_queries(as_mm, world, django_assert_max_num_queries):
     for i in range(N):
         Case.objects.create(owner=world.cn, reference=f"JY-{i:03}", title=f"Case {i}", operation=world.operation,
                             phase=world.phase1 if i % 2 else None, distribution="members")
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(12 + INBOX_BADGE):
         response = as_mm.get(reverse("web:list", args=["cases"]))
     page = response.content.decode()
     assert response.status_code == 200 and page.count("<tr>") == N and "JY-029" in page
@@ -151,7 +152,7 @@ def test_case_detail_queries(as_cn, world, django_assert_max_num_queries):
         Event.objects.create(owner=world.cn, kind="raid", title=f"Raid {i}", date="2023-12", case=case, distribution="members")
         Citation.objects.create(source=world.source, record=case, evidence=f"quote {i}")
     # Session, user and second factor, the case, its operation, events, links, citations, history.
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(16 + INBOX_BADGE):
         response = as_cn.get(reverse("web:detail", args=["cases", case.pk]))
     page = response.content.decode()
     assert response.status_code == 200 and "Raid 29" in page and "quote 29" in page

@@ -19,6 +19,7 @@ from liaison.registry.models import Identifier, Organisation, Person
 from liaison.web.graphlayout import hop_distances, radial_layout
 from tests.factories import login, make_person, make_user
 from tests.web.world import link
+from tests.budgets import INBOX_BADGE
 
 
 def graph_url(slug, pk, **params):
@@ -203,7 +204,7 @@ def test_query_count_does_not_grow_with_neighbours(client, world, depth, django_
     mm = login(client, make_user(world.mm))
     # Session, user, second factor, centre, then per hop: relationships,
     # participations, and a visibility check plus a load per record type.
-    with django_assert_max_num_queries(22):
+    with django_assert_max_num_queries(22 + INBOX_BADGE):
         html = page(mm, "persons", world.guoping, depth=depth)
     assert svg_of(html).count('class="gnode ') >= 31
     assert all(f">Neighbour {i}<" in html for i in (4, 12, 20, 28))

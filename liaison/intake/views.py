@@ -1,0 +1,206 @@
+"""Intake pages: take a document in, follow its stages, review its proposed facts.
+
+Thin views: querysets start from ``visible_to`` (another agency's document is
+a 404), writes go through ``services`` and ``review``.
+"""
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from liaison.web.views.common import url_for, web_view
+
+from . import facts, review, services
+from .forms import REVIEW_FORMS, QueueFilter, RejectForm, UploadForm
+from .models import Document, ProposedFact, Stage, StageStatus
+
+PAGE_SIZE = 50
+
+
+def _document(user, pk):
+    try:
+        return Document.objects.visible_to(user).get(pk=pk)
+    except (Document.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def _proposal(user, pk):
+    try:
+        return ProposedFact.objects.visible_to(user).select_related("document").get(pk=pk)
+    except (ProposedFact.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def _require_editor(user):
+    if not getattr(user, "can_edit", False):
+        raise PermissionDenied
+
+
+def _stages(document):
+    by_stage = {s.stage: s for s in document.stages.all()}
+    return [by_stage.get(stage) or StageStatus(document=document, stage=stage) for stage in
+            [Stage.STORED, Stage.TEXT, Stage.LANGUAGE, Stage.PROPOSE, Stage.REVIEW]]
+
+
+@web_view
+def document_list(request):
+    documents = (
+        Document.objects.visible_to(request.user).defer("raw", "text")
+        .annotate(waiting=Count("proposals", filter=Q(proposals__status=ProposedFact.Status.PROPOSED)))
+        .prefetch_related(Prefetch("stages", queryset=StageStatus.objects.order_by("id")))
+        .select_related("uploaded_by").order_by("-created_at", "-id")
+    )
+    page = Paginator(documents, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [(document, _stages(document)) for document in page.object_list]
+    return render(request, "intake/document_list.html", {"page": page, "rows": rows})
+
+
+@web_view
+@require_http_methods(["GET", "POST"])
+def upload(request):
+    _require_editor(request.user)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data.get("file")
+        try:
+            if upload:
+                result = services.store(agency=request.user.agency, user=request.user, data=upload.read(),
+                                        filename=upload.name, source_kind=form.cleaned_data["source_kind"])
+            else:
+                result = services.store(agency=request.user.agency, user=request.user, text=form.cleaned_data["text"],
+                                        source_kind=form.cleaned_data["source_kind"])
+        except services.IntakeError as exc:
+            form.add_error(None, str(exc))
+        else:
+            if result.created:
+                if services.process(result.document):
+                    messages.success(request, result.message)
+                else:
+                    failure = services.failed_stage(result.document)
+                    messages.error(request, _("Stored, but “%(stage)s” failed: %(reason)s") % {
+                        "stage": failure.get_stage_display(), "reason": failure.message})
+            else:
+                messages.info(request, result.message)
+            return redirect("intake:document", pk=result.document.pk)
+    return render(request, "intake/upload.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@web_view
+def document_detail(request, pk):
+    document = _document(request.user, pk)
+    proposals = list(document.proposals.select_related("reviewer", "record_type"))
+    return render(request, "intake/document_detail.html", {
+        "document": document, "stages": _stages(document), "proposals": proposals,
+        "can_edit": request.user.can_edit,
+        "runnable": [str(s) for s in services.RUNNABLE],
+    })
+
+
+@web_view
+@require_POST
+def rerun(request, pk, stage):
+    _require_editor(request.user)
+    document = _document(request.user, pk)
+    if stage not in services.RUNNABLE:
+        raise Http404
+    if services.process(document, start=stage):
+        messages.success(request, _("“%(stage)s” ran again, and the stages after it.") % {"stage": Stage(stage).label})
+    else:
+        failure = services.failed_stage(document)
+        messages.error(request, _("“%(stage)s” failed: %(reason)s") % {
+            "stage": failure.get_stage_display(), "reason": failure.message})
+    return redirect("intake:document", pk=document.pk)
+
+
+@web_view
+def queue(request):
+    user = request.user
+    filters = QueueFilter(request.GET or None, user=user)
+    proposals = (ProposedFact.objects.visible_to(user).undecided().select_related("document")
+                 .defer("document__raw", "document__text").order_by("document__created_at", "document_id", "position"))
+    if filters.is_valid():
+        if filters.cleaned_data.get("document"):
+            proposals = proposals.filter(document=filters.cleaned_data["document"])
+        if filters.cleaned_data.get("language"):
+            proposals = proposals.filter(document__language=filters.cleaned_data["language"])
+        if filters.cleaned_data.get("kind"):
+            proposals = proposals.filter(kind=filters.cleaned_data["kind"])
+    page = Paginator(proposals, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [(p, summary(p)) for p in page.object_list]
+    return render(request, "intake/queue.html", {"page": page, "rows": rows, "filters": filters,
+                                                 "filtered": bool(request.GET.get("document") or request.GET.get("language")
+                                                                  or request.GET.get("kind"))})
+
+
+def summary(proposal):
+    """One line saying what the proposal states, for the queue and the document page."""
+    data = proposal.data
+    if proposal.kind == ProposedFact.Kind.EVENT:
+        return data.get("title") or facts.event_title(data)
+    if proposal.kind == ProposedFact.Kind.PERSON:
+        return f"{data.get('name', '')} ({data.get('role', '')})"
+    return data.get("name", "")
+
+
+def _highlight(document, proposal):
+    """(before, evidence, after) of the document's text around the proposal's evidence."""
+    text = document.text
+    start, end = proposal.evidence_start, proposal.evidence_end
+    if start is None or end is None or not 0 <= start < end <= len(text):
+        return text, "", ""
+    return text[:start], text[start:end], text[end:]
+
+
+def _next_url(proposal):
+    following = (ProposedFact.objects.filter(document_id=proposal.document_id).undecided()
+                 .exclude(pk=proposal.pk).order_by("position").first())
+    if following is not None:
+        return reverse("intake:review", args=[following.pk]) + "#evidence"
+    return reverse("intake:document", args=[proposal.document_id])
+
+
+@web_view
+@require_http_methods(["GET", "POST"])
+def review_fact(request, pk):
+    user = request.user
+    proposal = _proposal(user, pk)
+    document = proposal.document
+    matches = (review.matching_events(user, proposal.data, text=document.text, evidence=proposal.evidence)
+               if proposal.kind == ProposedFact.Kind.EVENT else [])
+    form_class = REVIEW_FORMS[proposal.kind]
+    decision = request.POST.get("decision") if request.method == "POST" else None
+    form = form_class(request.POST if decision == "accept" else None, proposal=proposal, matches=matches)
+    reject_form = RejectForm(request.POST if decision == "reject" else None)
+    status = 200
+    if decision in ("accept", "reject"):
+        _require_editor(user)
+        try:
+            if decision == "accept" and form.is_valid():
+                target = form.cleaned_data.get("target") or None
+                record, created = review.accept(proposal, user, data=form.to_data(), target=target)
+                messages.success(request, (_("Accepted: created %(record)s.") if created else
+                                           _("Accepted: added this report as a source of %(record)s.")
+                                           if record.owner_id == user.agency_id else
+                                           _("Accepted: this is %(record)s, recorded by another agency; only "
+                                             "they can add this report to it.")) % {"record": record})
+                return redirect(_next_url(proposal))
+            if decision == "reject" and reject_form.is_valid():
+                review.reject(proposal, user, reason=reject_form.cleaned_data["reason"])
+                messages.success(request, _("Rejected."))
+                return redirect(_next_url(proposal))
+        except review.ReviewError as exc:
+            form.add_error(None, str(exc))
+        status = 400
+    before, evidence, after = _highlight(document, proposal)
+    return render(request, "intake/review.html", {
+        "proposal": proposal, "document": document, "form": form, "reject_form": reject_form,
+        "before": before, "evidence": evidence, "after": after, "matches": matches,
+        "record_url": url_for(proposal.record) if proposal.record_id else "",
+        "summary": summary(proposal), "can_edit": user.can_edit,
+        "figures": facts.figures_text(proposal.data) if proposal.kind == ProposedFact.Kind.EVENT else "",
+    }, status=status)

@@ -1,0 +1,179 @@
+"""Candidate matches between persons, identity clusters (merges) and watchlist hits.
+
+Agencies own their records, so a merge never moves one agency's names or
+identifiers into another agency's ``Person``: it puts both rows into one
+``Entity`` (an identity cluster). Each person page then shows the other
+members the viewer may see. Splitting removes a member; the membership row
+keeps its dates, so the history of who merged and split what stays.
+"""
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class MatchKey(models.Model):
+    """One blocking key of a person (name key, document, identifier).
+
+    The incremental matcher looks up the keys of a new person here to find
+    the few persons worth scoring, instead of scoring the whole registry.
+    """
+
+    person = models.ForeignKey("registry.Person", on_delete=models.CASCADE, related_name="match_keys")
+    key = models.CharField(max_length=200)
+
+    class Meta:
+        indexes = [models.Index(fields=["key", "person"])]
+        constraints = [models.UniqueConstraint(fields=["person", "key"], name="one_match_key_per_person")]
+
+    def __str__(self):
+        return self.key
+
+
+class CandidatePair(models.Model):
+    """Two persons the matcher thinks may be one, with its explanation, until an analyst decides."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("To decide")
+        MERGED = "merged", _("Confirmed: same person")
+        REJECTED = "rejected", _("Rejected: different persons")
+
+    person_a = models.ForeignKey("registry.Person", on_delete=models.CASCADE, related_name="+")
+    person_b = models.ForeignKey("registry.Person", on_delete=models.CASCADE, related_name="+")
+    probability = models.FloatField(_("probability"))
+    match_weight = models.FloatField(_("match weight"))
+    fields = models.JSONField(_("weight of each field"), default=dict)
+    why = models.JSONField(_("explanation"), default=list)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    found_by = models.CharField(_("found by"), max_length=20, default="incremental")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    note = models.CharField(_("reason"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-probability", "id"]
+        verbose_name = _("candidate match")
+        constraints = [
+            models.UniqueConstraint(fields=["person_a", "person_b"], name="one_candidate_per_pair"),
+            # Stored in one order only, so (a, b) and (b, a) cannot both exist.
+            models.CheckConstraint(condition=Q(person_a__lt=models.F("person_b")), name="candidate_pair_ordered"),
+        ]
+        indexes = [models.Index(fields=["status", "probability"])]
+
+    def __str__(self):
+        # Never the names: either side may be invisible to whoever reads this label.
+        return f"#{self.pk} ({self.probability:.2f})"
+
+    def other(self, person_id):
+        return self.person_b_id if person_id == self.person_a_id else self.person_a_id
+
+
+class Entity(models.Model):
+    """One real person known to several agencies under several records."""
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("identity cluster")
+
+    def __str__(self):
+        return _("Identity cluster #%(id)s") % {"id": self.pk}
+
+
+class EntityMember(models.Model):
+    """A person's membership of an identity cluster: who added it, when, on which evidence; and when it ended."""
+
+    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="members")
+    person = models.ForeignKey("registry.Person", on_delete=models.CASCADE, related_name="entity_memberships")
+    pair = models.ForeignKey(CandidatePair, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    added_at = models.DateTimeField(auto_now_add=True)
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    removed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    removed_at = models.DateTimeField(null=True, blank=True)
+    removal_reason = models.CharField(_("reason for the split"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["added_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["person"], condition=Q(removed_at__isnull=True), name="one_live_cluster_per_person"),
+        ]
+
+    @property
+    def is_current(self):
+        return self.removed_at is None
+
+
+class WatchlistEntry(models.Model):
+    """A person on the watchlist of the agency holding the record.
+
+    Persons whose current status is wanted or fugitive are listed
+    automatically (and leave the list when the status changes); officers can
+    list others by hand.
+    """
+
+    person = models.ForeignKey("registry.Person", on_delete=models.CASCADE, related_name="watchlist_entries")
+    agency = models.ForeignKey("sharing.Agency", on_delete=models.CASCADE, related_name="+", verbose_name=_("listing agency"))
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    automatic = models.BooleanField(_("listed from the person's status"), default=False)
+    since = models.DateTimeField(_("listed since"), auto_now_add=True)
+    listed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    removed_at = models.DateTimeField(null=True, blank=True)
+
+    @property
+    def reason_display(self):
+        """An automatic entry stores the status code, shown in the reader's language."""
+        if self.automatic:
+            from liaison.registry.models import PersonStatus
+
+            labels = dict(PersonStatus.Status.choices)
+            return _("Status: %(status)s") % {"status": labels.get(self.reason, self.reason)}
+        return self.reason
+
+    class Meta:
+        ordering = ["-since", "id"]
+        verbose_name = _("watchlist entry")
+        verbose_name_plural = _("watchlist")
+        constraints = [
+            models.UniqueConstraint(fields=["person"], condition=Q(removed_at__isnull=True), name="one_live_watchlist_entry"),
+        ]
+
+
+class HitNotice(models.Model):
+    """A record of one agency matched a watchlisted person of another agency.
+
+    One row per pair, seen from two sides: the watchlisting agency sees its
+    own watched record, the other agency its own matched record. Neither side
+    is ever shown the other's record, only the other agency and the score
+    (hit/no-hit, as in INTERPOL's and the Prüm exchanges). The other side's
+    person id is stored so that the owner can answer a request for details;
+    it is never rendered or serialised to the other side.
+    """
+
+    watched = models.ForeignKey("registry.Person", on_delete=models.CASCADE, related_name="+")
+    watched_agency = models.ForeignKey("sharing.Agency", on_delete=models.CASCADE, related_name="+")
+    matched = models.ForeignKey("registry.Person", on_delete=models.CASCADE, related_name="+")
+    matched_agency = models.ForeignKey("sharing.Agency", on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField(_("score"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    requested_at = models.DateTimeField(null=True, blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    request_id = models.PositiveBigIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        verbose_name = _("watchlist hit")
+        constraints = [models.UniqueConstraint(fields=["watched", "matched"], name="one_hit_per_pair")]
+        indexes = [models.Index(fields=["watched_agency", "updated_at"]), models.Index(fields=["matched_agency", "updated_at"])]
+
+    def side(self, agency_id):
+        """(own person id, other agency, role) as seen by ``agency_id``; None when not a party."""
+        if agency_id == self.watched_agency_id:
+            return self.watched_id, self.matched_agency, "watched"
+        if agency_id == self.matched_agency_id:
+            return self.matched_id, self.watched_agency, "matched"
+        return None

@@ -1,0 +1,595 @@
+"""Matching services: find candidate pairs, merge, reject, split, watchlist hits.
+
+Every write is transactional and audited. Matching itself may read persons
+the acting user cannot see (a watchlist hit must find another agency's
+fugitive); what it *outputs* to a user never reveals them: candidate pairs
+are shown only to users who may see both persons (``visible_pairs``), and a
+hit notice says only "a record held by agency X, score S".
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from functools import lru_cache
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from liaison.audit import log as audit
+from liaison.audit.models import AuditEntry
+from liaison.matching import records as person_records
+from liaison.matching.keys import rank_candidates
+from liaison.matching.models import CandidatePair, Entity, EntityMember, HitNotice, MatchKey, WatchlistEntry
+
+logger = logging.getLogger(__name__)
+
+WATCHED_STATUSES = ("wanted", "fugitive")
+# How many blocked persons are scored against one new person at most: the
+# ones sharing the most keys. Keeps arrival matching well under 100 ms even
+# for a very common name.
+MAX_CANDIDATES = 200
+
+
+class MatchingError(ValueError):
+    """The decision cannot be taken; the message says why in an officer's words."""
+
+
+class NotAllowed(MatchingError):
+    """The user's role or agency may not take this decision (answer 403)."""
+
+
+class NotFound(LookupError):
+    """The pair, cluster or notice does not exist for this user (answer 404)."""
+
+
+def candidate_threshold():
+    return float(getattr(settings, "MATCH_CANDIDATE_THRESHOLD", 0.5))
+
+
+def hit_threshold():
+    return float(getattr(settings, "MATCH_HIT_THRESHOLD", 0.8))
+
+
+@lru_cache(maxsize=1)
+def matcher():
+    from liaison.linkage import Matcher
+
+    return Matcher.default()
+
+
+# Blocking keys and the watchlist -------------------------------------------
+
+def refresh_keys(recs, *, replace=True):
+    """Replace the blocking keys of the persons in ``recs`` ({id: PersonRecord})."""
+    if replace:
+        MatchKey.objects.filter(person_id__in=list(recs)).delete()
+    rows = [(pid, key) for pid, rec in recs.items() for key in sorted(person_records.keys_of(rec))]
+    if connection.vendor == "postgresql" and len(rows) > 1000:
+        # COPY: the batch run writes a dozen keys per person of the registry;
+        # bulk_create spent more time building INSERTs than PostgreSQL storing rows.
+        table = connection.ops.quote_name(MatchKey._meta.db_table)
+        with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} (person_id, key) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+    else:
+        MatchKey.objects.bulk_create([MatchKey(person_id=pid, key=key) for pid, key in rows], batch_size=2000)
+
+
+def sync_watchlist(person_ids):
+    """List persons whose current status is wanted or fugitive; delist those automatically listed who no longer are."""
+    from liaison.registry.models import Person, PersonStatus
+
+    ids = list(person_ids)
+    latest = {}  # person id: ((date, id) of the latest status, status)
+    for pid, status, date, sid in PersonStatus.objects.filter(person_id__in=ids).values_list("person_id", "status", "date", "id"):
+        if pid not in latest or (date or "", sid) > latest[pid][0]:
+            latest[pid] = ((date or "", sid), status)
+    watched = {pid for pid, (_k, status) in latest.items() if status in WATCHED_STATUSES}
+    live = {e.person_id: e for e in WatchlistEntry.objects.filter(person_id__in=ids, removed_at__isnull=True)}
+    owners = dict(Person.objects.filter(pk__in=watched - set(live), retracted_at__isnull=True).values_list("pk", "owner_id"))
+    WatchlistEntry.objects.bulk_create([
+        WatchlistEntry(person_id=pid, agency_id=owner, automatic=True, reason=latest[pid][1])
+        for pid, owner in owners.items()
+    ])
+    gone = [e.pk for pid, e in live.items() if e.automatic and pid not in watched]
+    if gone:
+        WatchlistEntry.objects.filter(pk__in=gone).update(removed_at=timezone.now())
+
+
+@transaction.atomic
+def add_to_watchlist(user, person, reason):
+    """A manual listing by an officer of the agency holding the record."""
+    if not getattr(user, "can_edit", False) or person.owner_id != user.agency_id:
+        raise NotAllowed(_("Only officers of the agency holding this record can put it on the watchlist."))
+    if not (reason or "").strip():
+        raise MatchingError(_("Say why this person is on the watchlist (for example the warrant number)."))
+    if WatchlistEntry.objects.filter(person=person, removed_at__isnull=True).exists():
+        raise MatchingError(_("This person is already on the watchlist."))
+    entry = WatchlistEntry.objects.create(person=person, agency_id=person.owner_id, reason=reason.strip(), listed_by=user)
+    transaction.on_commit(lambda: match_persons([person.pk]))
+    return entry
+
+
+@transaction.atomic
+def remove_from_watchlist(user, entry):
+    if not getattr(user, "can_edit", False) or entry.agency_id != user.agency_id:
+        raise NotAllowed(_("Only officers of the listing agency can take a person off its watchlist."))
+    entry.removed_at = timezone.now()
+    entry.save(update_fields=["removed_at"])
+    return entry
+
+
+# Finding candidates ---------------------------------------------------------
+
+def match_new_person(person):
+    """Match one person that has just arrived or changed (intake, import, API, form)."""
+    return match_persons([person.pk])
+
+
+@transaction.atomic
+def match_persons(person_ids, *, found_by="incremental", threshold=None):
+    """Refresh the keys of ``person_ids``, score them against the persons sharing a key,
+    record candidate pairs and watchlist hits. Idempotent. Returns the new pairs."""
+    threshold = candidate_threshold() if threshold is None else threshold
+    recs = person_records.load(set(person_ids))
+    gone = set(person_ids) - set(recs)
+    if gone:  # deleted or retracted: nothing of theirs may be matched any more
+        MatchKey.objects.filter(person_id__in=gone).delete()
+    if not recs:
+        return []
+    refresh_keys(recs)
+    sync_watchlist(recs)
+    keys = {pid: person_records.keys_of(rec) for pid, rec in recs.items()}
+    all_keys = set().union(*keys.values())
+    sharing = {}
+    for pid, key in MatchKey.objects.filter(key__in=all_keys).values_list("person_id", "key").iterator(chunk_size=5000):
+        sharing.setdefault(key, []).append(pid)
+    blocked = {}
+    for pid, own in keys.items():
+        blocked[pid] = rank_candidates(((other, k) for k in own for other in sharing.get(k, ()) if other != pid), MAX_CANDIDATES)
+    pool = person_records.load({c for cs in blocked.values() for c in cs} - set(recs))
+    pool.update(recs)
+    scored = []
+    m = matcher()
+    for pid, candidates in blocked.items():
+        others = [pool[c] for c in candidates if c in pool]
+        for other, score in m.candidates(recs[pid], others, threshold=threshold):
+            scored.append((pid, int(other.id), score))
+    return record_pairs(scored, found_by=found_by)
+
+
+def _pair_key(a, b):
+    return (a, b) if a < b else (b, a)
+
+
+def record_pairs(scored, *, found_by):
+    """Store scored pairs (person id, person id, PairScore): new ones open, open ones rescored,
+    decided ones left alone (a rejected pair is never proposed again). Then the watchlist hits."""
+    from liaison.registry.models import Person
+
+    best = {}
+    for a, b, score in scored:
+        if a == b:
+            continue
+        key = _pair_key(a, b)
+        if key not in best or score.probability > best[key].probability:
+            best[key] = score
+    if not best:
+        return []
+    ids = {i for key in best for i in key}
+    existing = {}
+    for pair in CandidatePair.objects.filter(person_a_id__in=ids, person_b_id__in=ids):
+        existing[(pair.person_a_id, pair.person_b_id)] = pair
+    cluster = dict(EntityMember.objects.filter(person_id__in=ids, removed_at__isnull=True).values_list("person_id", "entity_id"))
+    new, changed = [], []
+    for (a, b), score in best.items():
+        values = {"probability": float(score.probability), "match_weight": float(score.match_weight),
+                  "fields": {k: round(float(v), 3) for k, v in score.fields.items()}, "why": _why_list(score.why)}
+        pair = existing.get((a, b))
+        if pair is None:
+            if cluster.get(a) is not None and cluster.get(a) == cluster.get(b):
+                continue  # already one person
+            new.append(CandidatePair(person_a_id=a, person_b_id=b, found_by=found_by, **values))
+        elif pair.status == CandidatePair.Status.OPEN and pair.probability != values["probability"]:
+            for k, v in values.items():
+                setattr(pair, k, v)
+            pair.updated_at = timezone.now()  # bulk_update does not apply auto_now
+            changed.append(pair)
+    # ignore_conflicts: a concurrent arrival may have stored the same pair a moment ago.
+    CandidatePair.objects.bulk_create(new, ignore_conflicts=True)
+    if changed:
+        CandidatePair.objects.bulk_update(changed, ["probability", "match_weight", "fields", "why", "updated_at"])
+    owners = dict(Person.objects.filter(pk__in=ids).values_list("pk", "owner_id"))
+    _record_hits(best, owners)
+    return new
+
+
+def _why_list(why):
+    if isinstance(why, (list, tuple)):
+        return [str(w) for w in why]
+    return [part.strip() for part in str(why or "").split(";") if part.strip()]
+
+
+def _record_hits(best, owners):
+    """A hit notice for each pair above the hit threshold between a watchlisted person
+    and a person of another agency; one per pair, its score kept up to date."""
+    ids = {i for key in best for i in key}
+    watched = set(WatchlistEntry.objects.filter(person_id__in=ids, removed_at__isnull=True).values_list("person_id", flat=True))
+    if not watched:
+        return
+    wanted = {}
+    for (a, b), score in best.items():
+        if score.probability < hit_threshold() or owners.get(a) is None or owners.get(b) is None or owners[a] == owners[b]:
+            continue
+        for w, m in ((a, b), (b, a)):
+            if w in watched:
+                wanted[(w, m)] = float(score.probability)
+    if not wanted:
+        return
+    known = {(h.watched_id, h.matched_id): h for h in HitNotice.objects.filter(
+        watched_id__in={w for w, _m in wanted}, matched_id__in={m for _w, m in wanted})}
+    for (w, m), score in wanted.items():
+        hit = known.get((w, m))
+        if hit is None:
+            hit = HitNotice.objects.create(watched_id=w, watched_agency_id=owners[w], matched_id=m,
+                                           matched_agency_id=owners[m], score=score)
+            _announce(hit)
+        elif abs(hit.score - score) > 1e-9:
+            hit.score = score
+            hit.save(update_fields=["score", "updated_at"])
+
+
+def _announce(hit):
+    """Tell both agencies, in words that name only the other agency and the score; audit both sides."""
+    from django.urls import reverse
+
+    from liaison.registry.models import Person
+
+    url = reverse("matching:hit", args=[hit.pk])
+    score = f"{hit.score:.2f}"
+    messages = [
+        (hit.watched_agency, hit.watched_id, hit.matched_agency,
+         _("Watchlist hit: your watchlisted record matched a record held by %(agency)s, score %(score)s")),
+        (hit.matched_agency, hit.matched_id, hit.watched_agency,
+         _("Watchlist hit: possible match with a record held by %(agency)s, score %(score)s")),
+    ]
+    for agency, own_id, other, text in messages:
+        title = text % {"agency": other.short_name, "score": score}
+        audit.record(AuditEntry.Action.WATCHLIST_HIT, None, Person(pk=own_id, owner_id=agency.pk), owner_agency=agency,
+                     hit=hit.pk, other_agency=other.short_name, score=score)
+        notify = _requests_api("notifications", "notify")
+        if notify is not None:
+            notify(agency=agency, title=title, url=url, kind="watchlist_hit")
+
+
+def _requests_api(module, name):
+    """A function of the requests app, or None while that app does not provide it."""
+    import importlib
+
+    try:
+        return getattr(importlib.import_module(f"liaison.requests.{module}"), name)
+    except (ImportError, AttributeError):
+        return None
+
+
+def refresh_all_keys(*, chunk=5000):
+    """Blocking keys and automatic watchlist of every live person (bulk loads skip them).
+    Returns the PersonRecords, for the batch linkage."""
+    from liaison.registry.models import Person
+
+    ids = list(Person.objects.filter(retracted_at__isnull=True).order_by("pk").values_list("pk", flat=True))
+    all_recs = []
+    with transaction.atomic():
+        MatchKey.objects.all().delete()  # one DELETE: the keys are rebuilt from the records
+        for start in range(0, len(ids), chunk):
+            recs = person_records.load(ids[start:start + chunk])
+            refresh_keys(recs, replace=False)
+            sync_watchlist(recs)
+            all_recs.extend(recs.values())
+    return all_recs
+
+
+# Below this many persons the batch run scores in Python: starting Splink and
+# DuckDB costs more than the work.
+PYTHON_BACKEND_BELOW = 20000
+BATCH_CUT = 0.01
+# Pairs stored per transaction by the batch run: bounded lookups (and SQL
+# parameter lists) whatever the size of the registry.
+PAIRS_PER_TRANSACTION = 2000
+
+
+def run_batch(*, threshold=None, backend=None, chunk=5000):
+    """Deduplicate the whole registry (``liaison match run``): refresh every blocking key and
+    the automatic watchlist, then store the candidate pairs of the batch linkage.
+
+    Idempotent: pairs already stored are rescored, never duplicated; rejected or
+    merged pairs are left as decided. Returns (pairs found, pairs new).
+    """
+    from liaison.linkage import dedupe
+    from liaison.registry.models import Person
+
+    threshold = candidate_threshold() if threshold is None else threshold
+    all_recs = refresh_all_keys(chunk=chunk)
+    if backend is None:
+        backend = "python" if len(all_recs) < PYTHON_BACKEND_BELOW else "duckdb"
+    m = matcher()
+    # The batch linkage finds the pairs; each is then scored the way arrival
+    # matching scores it (``Matcher.score``, the pair prior), so that a pair
+    # shows the same probability in the queue however it was found. The batch
+    # probability (population prior) is lower, hence the low cut here.
+    result = dedupe(all_recs, threshold=min(threshold, BATCH_CUT), backend=backend, matcher=m)
+    by_id = {r.id: r for r in all_recs}
+    scored = []
+    for a, b, _batch_score in result.pairs:
+        score = m.score(by_id[a], by_id[b])
+        if score.probability >= threshold:
+            scored.append((int(a), int(b), score))
+    new = 0
+    for start in range(0, len(scored), PAIRS_PER_TRANSACTION):
+        with transaction.atomic():
+            new += len(record_pairs(scored[start:start + PAIRS_PER_TRANSACTION], found_by="batch"))
+    return len(scored), new
+
+
+# Scheduling on arrival -------------------------------------------------------
+
+class _Batch:
+    """The persons written in one transaction, matched once after it commits."""
+
+    def __init__(self, outer):
+        self.outer, self.ids, self.done = outer, set(), False
+
+    def run(self):
+        if self.done:
+            return
+        self.done = True
+        try:
+            match_persons(self.ids)
+        except Exception:  # noqa: BLE001 — the record is saved; `liaison match run` catches up
+            logger.exception("Matching of persons %s on arrival failed", sorted(self.ids))
+
+
+_local = threading.local()  # one pending batch per thread and database, like Django's connections
+
+
+def schedule(person_id):
+    """Match ``person_id`` once the current transaction commits (at once outside one).
+
+    Several saves of one person's names, documents and statuses in one
+    transaction give one matching run, with everything saved.
+    """
+    if person_id is None:
+        return
+    conn = transaction.get_connection()
+    if not conn.in_atomic_block:
+        batch = _Batch(None)
+        batch.ids.add(person_id)
+        batch.run()
+        return
+    outer = conn.atomic_blocks[0]
+    batches = _local.__dict__.setdefault("batches", {})
+    batch = batches.get(conn.alias)
+    if batch is None or batch.done or batch.outer is not outer:
+        batch = batches[conn.alias] = _Batch(outer)
+    batch.ids.add(person_id)
+    # One callback per save: whichever runs first matches them all, the others find it done.
+    transaction.on_commit(batch.run)
+
+
+# Lists of persons that arrive at once (import): matched after the commit, in
+# chunks; above this many rows the import stays fast and `liaison match run`
+# (nightly, or by hand) finds their pairs.
+ARRIVAL_LIMIT = 5000
+CHUNK = 500
+
+
+def match_on_commit(person_ids):
+    """Match persons that arrived in bulk once the transaction commits."""
+    ids = sorted(set(person_ids))
+    if not ids or len(ids) > ARRIVAL_LIMIT:
+        return
+
+    def run():
+        for start in range(0, len(ids), CHUNK):
+            try:
+                match_persons(ids[start:start + CHUNK])
+            except Exception:  # noqa: BLE001 — the import is saved; `liaison match run` catches up
+                logger.exception("Matching of %s imported persons failed", len(ids))
+                return
+
+    transaction.on_commit(run)
+
+
+# Visibility of the output -----------------------------------------------------
+
+def judgeable_persons(user):
+    """Persons ``user`` may see *with* their identity: only those can be judged as a pair."""
+    from liaison.registry.models import Person
+    from liaison.sharing.visibility import protected_visible_q
+
+    return Person.objects.visible_to(user).filter(Q(protection="") | protected_visible_q(Person, user))
+
+
+def visible_pairs(user, status=CandidatePair.Status.OPEN):
+    """Candidate pairs whose two persons ``user`` may see; no other pair exists for them."""
+    people = judgeable_persons(user).values("pk")
+    qs = CandidatePair.objects.filter(person_a__in=people, person_b__in=people)
+    return qs.filter(status=status) if status else qs
+
+
+def get_pair(user, pk):
+    try:
+        return visible_pairs(user, status=None).get(pk=pk)
+    except (CandidatePair.DoesNotExist, ValueError, TypeError):
+        raise NotFound(_("No such candidate match.")) from None
+
+
+def notices_for(user):
+    """The hit notices of the user's agency (either side)."""
+    agency = getattr(user, "agency_id", None)
+    if agency is None:
+        return HitNotice.objects.none()
+    return HitNotice.objects.filter(Q(watched_agency_id=agency) | Q(matched_agency_id=agency))
+
+
+def get_notice(user, pk):
+    try:
+        return notices_for(user).select_related("watched_agency", "matched_agency").get(pk=pk)
+    except (HitNotice.DoesNotExist, ValueError, TypeError):
+        raise NotFound(_("No such hit notice.")) from None
+
+
+# Decisions ------------------------------------------------------------------
+
+def _require_analyst(user):
+    if not getattr(user, "can_edit", False):
+        raise NotAllowed(_("Only analysts and liaison officers can decide candidate matches."))
+
+
+def _audit_pair(action, user, pair, **detail):
+    for person in (pair.person_a, pair.person_b):
+        # Only the pair's number: the other person's owner may be an agency whose
+        # administrators must not learn anything of this side from their trail.
+        audit.record(action, user, person, pair=pair.pk, probability=round(pair.probability, 4), **detail)
+
+
+@transaction.atomic
+def merge(user, pair, note=""):
+    """Confirm a candidate pair: both persons become members of one identity cluster.
+
+    Each agency keeps its own record with its own names, identifiers and
+    sources; the cluster only says they are the same person. Clusters the two
+    were already in are joined (the old memberships are closed, not deleted).
+    """
+    _require_analyst(user)
+    pair = get_pair(user, pair.pk)
+    pair = CandidatePair.objects.select_for_update().select_related("person_a", "person_b").get(pk=pair.pk)
+    if pair.status != CandidatePair.Status.OPEN:
+        raise MatchingError(_("This candidate match was already decided (%(status)s).") % {"status": pair.get_status_display()})
+    now = timezone.now()
+    live = {m.person_id: m for m in EntityMember.objects.select_for_update().filter(
+        person_id__in=[pair.person_a_id, pair.person_b_id], removed_at__isnull=True)}
+    ma, mb = live.get(pair.person_a_id), live.get(pair.person_b_id)
+    reason = note.strip() or _("Confirmed candidate match #%(pair)s") % {"pair": pair.pk}
+    if ma and mb and ma.entity_id == mb.entity_id:
+        entity = ma.entity
+    elif ma and mb:
+        entity, absorbed = ma.entity, mb.entity
+        moving = list(EntityMember.objects.filter(entity=absorbed, removed_at__isnull=True))
+        EntityMember.objects.filter(pk__in=[m.pk for m in moving]).update(
+            removed_at=now, removed_by=user, removal_reason=_("Joined identity cluster #%(id)s") % {"id": entity.pk})
+        EntityMember.objects.bulk_create([
+            EntityMember(entity=entity, person_id=m.person_id, pair=pair if m.person_id == pair.person_b_id else m.pair,
+                         added_by=user, reason=reason) for m in moving
+        ])
+    else:
+        entity = (ma or mb).entity if (ma or mb) else Entity.objects.create(created_by=user)
+        for person_id, member in ((pair.person_a_id, ma), (pair.person_b_id, mb)):
+            if member is None:
+                EntityMember.objects.create(entity=entity, person_id=person_id, pair=pair, added_by=user, reason=reason)
+    pair.status, pair.decided_by, pair.decided_at, pair.note = CandidatePair.Status.MERGED, user, now, note.strip()
+    pair.save(update_fields=["status", "decided_by", "decided_at", "note", "updated_at"])
+    _audit_pair(AuditEntry.Action.MERGE, user, pair, entity=entity.pk, fields=pair.fields)
+    return entity
+
+
+@transaction.atomic
+def reject(user, pair, note=""):
+    """Different persons: the pair leaves the queue and is never proposed again."""
+    _require_analyst(user)
+    pair = get_pair(user, pair.pk)
+    pair = CandidatePair.objects.select_for_update().select_related("person_a", "person_b").get(pk=pair.pk)
+    if pair.status != CandidatePair.Status.OPEN:
+        raise MatchingError(_("This candidate match was already decided (%(status)s).") % {"status": pair.get_status_display()})
+    pair.status, pair.decided_by, pair.decided_at, pair.note = CandidatePair.Status.REJECTED, user, timezone.now(), note.strip()
+    pair.save(update_fields=["status", "decided_by", "decided_at", "note", "updated_at"])
+    _audit_pair(AuditEntry.Action.MATCH_REJECT, user, pair)
+    return pair
+
+
+def visible_members(user, entity):
+    """The current members of ``entity`` that ``user`` may see."""
+    from liaison.registry.models import Person
+
+    return EntityMember.objects.filter(
+        entity=entity, removed_at__isnull=True, person__in=Person.objects.visible_to(user).values("pk"))
+
+
+def get_entity(user, pk):
+    """The cluster if ``user`` may see at least two of its current members, else NotFound.
+
+    With one visible member the page would only say that some record the
+    user cannot see describes the same person: that is itself a leak."""
+    entity = Entity.objects.filter(pk=pk).first() if str(pk).isdigit() else None
+    judgeable = judgeable_persons(user).values("pk")
+    if entity is None or visible_members(user, entity).filter(person__in=judgeable).count() < 2:
+        raise NotFound(_("No such identity cluster."))
+    return entity
+
+
+@transaction.atomic
+def split(user, member, note=""):
+    """Take one person out of its identity cluster (undo a merge). The membership is
+    closed, not deleted; the pairs that merged it go back to the queue, so the
+    analyst can decide them again. A cluster left with one person is closed too."""
+    _require_analyst(user)
+    member = EntityMember.objects.select_for_update().select_related("person", "entity").get(pk=member.pk)
+    if member.removed_at is not None:
+        raise MatchingError(_("This person was already taken out of the cluster."))
+    get_entity(user, member.entity_id)  # the cluster as the user sees it: at least two members
+    if not judgeable_persons(user).filter(pk=member.person_id).exists():
+        raise NotFound(_("No such identity cluster."))
+    now = timezone.now()
+    reason = note.strip() or _("Merge undone")
+    others = list(EntityMember.objects.select_for_update().filter(
+        entity=member.entity, removed_at__isnull=True).exclude(pk=member.pk))
+    member.removed_at, member.removed_by, member.removal_reason = now, user, reason
+    member.save(update_fields=["removed_at", "removed_by", "removal_reason"])
+    other_ids = [m.person_id for m in others]
+    reopened = CandidatePair.objects.filter(status=CandidatePair.Status.MERGED).filter(
+        Q(person_a_id=member.person_id, person_b_id__in=other_ids) | Q(person_b_id=member.person_id, person_a_id__in=other_ids))
+    reopened_ids = list(reopened.values_list("pk", flat=True))
+    reopened.update(status=CandidatePair.Status.OPEN, decided_by=None, decided_at=None, note="", updated_at=now)
+    if len(others) == 1:
+        last = others[0]
+        last.removed_at, last.removed_by, last.removal_reason = now, user, reason
+        last.save(update_fields=["removed_at", "removed_by", "removal_reason"])
+    audit.record(AuditEntry.Action.SPLIT, user, member.person, entity=member.entity_id, reopened_pairs=reopened_ids)
+    return member
+
+
+# Hit notices: request for details ------------------------------------------
+
+@transaction.atomic
+def request_details(user, notice):
+    """The liaison officer of the matched or watchlisting agency asks the other agency
+    for details: a draft ``hit_details`` request (requests app). Idempotent."""
+    notice = get_notice(user, notice.pk)
+    if not getattr(user, "can_share", False):
+        raise NotAllowed(_("Only liaison officers can ask another agency for details."))
+    notice = HitNotice.objects.select_for_update().select_related("watched_agency", "matched_agency").get(pk=notice.pk)
+    if notice.request_id:
+        return notice
+    own_id, other, _role = notice.side(user.agency_id)
+    create_request = _requests_api("services", "create_request")
+    if create_request is None:
+        raise MatchingError(_("Requests between agencies are not available on this installation yet."))
+    from liaison.registry.models import Person
+
+    own = Person.objects.get(pk=own_id)
+    questions = _("Our record matched one of your records (watchlist hit notice #%(id)s, score %(score).2f). "
+                  "Please tell us who it is and what you can share.") % {"id": notice.pk, "score": notice.score}
+    try:
+        request = create_request(
+            user, kind="hit_details", to_agency=other,
+            title=_("Details after a watchlist hit (notice #%(id)s, score %(score).2f)") % {"id": notice.pk, "score": notice.score},
+            body=questions, persons=(own,), fields={"hit_reference": f"HIT-{notice.pk}", "questions": questions},
+        )
+    except _requests_api("services", "RequestError") as exc:  # its messages are written for officers
+        raise MatchingError(str(exc)) from exc
+    notice.request_id, notice.requested_at, notice.requested_by = getattr(request, "pk", None), timezone.now(), user
+    notice.save(update_fields=["request_id", "requested_at", "requested_by", "updated_at"])
+    return notice

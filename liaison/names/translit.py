@@ -1,0 +1,403 @@
+"""Names across scripts: Latin comparison forms and keys for record linkage.
+
+Plain Python, no Django. The same person is 明学昌 in a Chinese warrant,
+"Ming Xuechang" in a French report, "Xuechang Ming" in a handover list and
+"MING XUE CHANG" on a passport. ``analyse_name`` turns any of these into the
+same Latin tokens (pinyin syllables ``ming xue chang``), from which the keys
+used for blocking and comparison are built:
+
+* ``name_keys`` -- exact keys: the tokens sorted (word order is free), and the
+  tokens run together in both orders (so "Abdul Rahman" meets "Abdulrahman").
+* ``phonetic_keys`` -- a consonant skeleton per token, sorted, which forgives
+  the romanisation differences of the region (Jaidee/Chaidi, Hun/Hon, Kim/Gim).
+
+Transliteration uses the library that is best for each script:
+
+* Han (simplified and traditional): pypinyin, which reads both; characters are
+  compared after ICU's Hant-Hans simplification, so 陳志 and 陈志 are one name
+  while the homophone 陈智 is not.
+* Thai: PyThaiNLP's Royal Thai General System (ICU's Thai-Latin is a
+  letter-by-letter transcription far from the spelling passports use).
+* Khmer, Lao: anyascii (ICU has no Khmer or Lao transliterator).
+* Hangul: ICU syllable by syllable, so the given name splits into syllables
+  like the Latin "Jong Un".
+* Cyrillic: ICU's BGN/PCGN transliterators (Russian, Ukrainian...).
+* Burmese: a table of the usual spellings of name syllables, then ICU.
+* Everything else (Vietnamese and other Latin with diacritics, Arabic, Greek,
+  kana, Hebrew, Devanagari...): ICU ``Any-Latin; Latin-ASCII``.
+
+Honorifics and titles (U, Daw, Ko, Ông, Bà, Khun, Lok, Mr, Dr, Haji... in
+Latin and native scripts) are set aside. Several of them are also names
+(Ma is a Chinese family name, Anh a Vietnamese given name), so a name yields
+a *variant* with the title and one without, and comparisons take the best.
+"""
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+import anyascii
+import icu
+from pypinyin import Style, lazy_pinyin
+
+from . import char_script, detect_script, nfc
+
+# Titles, case-folded and diacritics removed (as they are after romanisation).
+_LATIN_TITLES = {
+    # Myanmar
+    "u", "daw", "ko", "ma", "maung", "saw", "sai", "nang", "naw", "mahn", "bo", "thakin",
+    # Thai, Lao
+    "khun", "nai", "nang", "nangsao", "thao", "than",
+    # Khmer
+    "lok", "lok srey", "oknha", "okhna", "samdech", "neak",
+    # Vietnamese
+    "ong", "ba", "anh", "chi", "co",
+    # Malay / Indonesian
+    "bapak", "ibu", "pak", "bu", "encik", "cik", "puan", "tuan", "datuk", "dato",
+    # Arabic / Islamic
+    "haji", "hajji", "hajj", "hj", "sheikh", "shaikh", "shaykh", "sayyid", "sayed", "mullah",
+    # Western and military
+    "mr", "mrs", "ms", "miss", "mister", "madam", "mme", "mlle", "dr", "prof", "sir", "dame",
+    "herr", "frau", "sr", "sra", "gen", "general", "col", "colonel", "capt", "captain",
+    "president", "prasident", "praesident", "excellency",
+}
+# Native-script titles, written as a separate word. Thai ones are also
+# stripped when written joined to the name (นายสมชาย), as Thai usually does.
+_NATIVE_TITLES = {
+    "ဦး", "ဒေါ်", "ကို", "မ", "မောင်", "စော", "စိုင်း", "နန်း", "နော်",
+    "นาย", "นาง", "นางสาว", "คุณ", "ด.ช.", "ด.ญ.", "ท้าว", "ທ້າວ", "ນາງ", "ທ່ານ", "ນາຍ",
+    "លោក", "លោកស្រី", "ឧកញ៉ា", "សម្តេច", "សម្ដេច", "អ្នក", "អ្នកស្រី",
+    "الشيخ", "شيخ", "الحاج", "حاج", "السيد", "سيد",
+    "господин", "госпожа",
+}
+_THAI_JOINED_TITLES = ("นางสาว", "นาย", "นาง", "คุณ")
+_HAN_TITLE_SUFFIXES = ("先生", "女士", "小姐", "太太")
+
+# Burmese names are strings of syllables with conventional spellings that no
+# transliteration rule produces (ICU writes ကျော် "kyaw" but သန်း "saann" for
+# Than, ဇော် "jaw" for Zaw). Hand-written table of the common name syllables;
+# other syllables fall back to ICU.
+BURMESE_SYLLABLES = {
+    "အောင်": "aung", "ကျော်": "kyaw", "ဇော်": "zaw", "မင်း": "min", "ထွန်း": "tun", "ဝင်း": "win",
+    "မောင်": "maung", "သန့်": "thant", "စိုး": "soe", "လှိုင်": "hlaing", "နိုင်": "naing", "ထက်": "htet",
+    "ခင်": "khin", "မြင့်": "myint", "ညို": "nyo", "သန်း": "than", "ဆွေ": "swe", "နွယ်": "nwe",
+    "ဖြိုး": "phyo", "ဟိန်း": "hein", "ရဲ": "ye", "ပိုင်": "paing", "သူ": "thu", "ဇင်": "zin", "မြတ်": "myat",
+    "နု": "nu", "စု": "su", "ကြည်": "kyi", "ဆန်း": "san", "လွင်": "lwin", "ကို": "ko", "ဦး": "u",
+    "ဒေါ်": "daw", "မ": "ma", "သိန်း": "thein", "စိန်": "sein", "မိုး": "moe", "ချို": "cho", "ယု": "yu",
+    "ထား": "htar", "ဝေ": "wai", "ပြည့်": "pyae", "ဖြူ": "phyu", "သက်": "thet", "နေ": "nay", "လင်း": "lin",
+    "ဦး": "u", "တင်": "tin", "မြ": "mya", "ခိုင်": "khaing", "ဇာ": "zar", "ချမ်း": "chan", "ငြိမ်း": "nyein",
+}
+_MYMR_SIGNS = set("ာါိီုူေဲံ့း်ျြွှ")
+_BURMESE_LONGEST = max(len(k) for k in BURMESE_SYLLABLES)
+
+
+def _burmese(word: str) -> list[str]:
+    """Greedy longest match of known syllables; ICU for the rest."""
+    tokens: list[str] = []
+    rest = ""
+    i = 0
+    while i < len(word):
+        for size in range(min(_BURMESE_LONGEST, len(word) - i), 0, -1):
+            piece = word[i:i + size]
+            follows = word[i + size:i + size + 1]
+            # a syllable ends before a consonant, not before a vowel sign or asat
+            if piece in BURMESE_SYLLABLES and not (follows and (unicodedata.combining(follows) or follows in _MYMR_SIGNS)):
+                if rest:
+                    tokens.append(_ascii_lower(rest))
+                    rest = ""
+                tokens.append(BURMESE_SYLLABLES[piece])
+                i += size
+                break
+        else:
+            rest += word[i]
+            i += 1
+    if rest:
+        tokens.append(_ascii_lower(rest))
+    return tokens
+
+
+_SPLIT = re.compile(r"[^0-9a-z]+")
+_APOSTROPHES = re.compile(r"['’ʼ`ʻʿʾ·ʹʺ]")
+
+_PATRONYMIC = {"bin", "ibn", "bint", "binti", "ben", "bte", "ould"}
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z][a-z])")
+_LEET = str.maketrans("013459", "oieasg")
+
+_local = threading.local()
+
+
+def _icu(rule: str):
+    # ICU transliterators are not safe to share between threads.
+    cache = getattr(_local, "cache", None)
+    if cache is None:
+        cache = _local.cache = {}
+    if rule not in cache:
+        cache[rule] = icu.Transliterator.createInstance(rule)
+    return cache[rule]
+
+
+def _ascii_lower(text: str) -> str:
+    return _icu("Any-Latin; Latin-ASCII; Lower").transliterate(text)
+
+
+def simplify_han(text: str) -> str:
+    """Traditional Han characters as simplified ones (陳 -> 陈), other text unchanged."""
+    return _icu("Hant-Hans").transliterate(text)
+
+
+def _thai(word: str) -> str:
+    """Thai in the Royal Thai General System that passports use (สมชาย ->
+    "somchai", ใจดี -> "chaidi"): PyThaiNLP's rule-based "royin" engine (no
+    model, nothing downloaded)."""
+    from pythainlp.transliterate import romanize  # imported on first Thai name
+
+    return romanize(word, engine="royin")
+
+
+@lru_cache(maxsize=200_000)
+def _romanise_word(word: str, cyrillic: str = "Russian-Latin/BGN") -> tuple[str, ...]:
+    """Latin tokens of one written word (Han words give one token per character).
+    Cached: family names and common given names recur across millions of records."""
+    script = detect_script(word)
+    if script in ("Hani", "Jpan") and all(char_script(c) == "Hani" for c in word if c.isalpha()):
+        syllables = lazy_pinyin(word, style=Style.NORMAL, errors="ignore")
+        return tuple(s.replace("v", "u") for s in syllables if s)
+    if script == "Thai":
+        text = _ascii_lower(_thai(word))
+    elif script == "Mymr":
+        text = " ".join(_burmese(word))
+    elif script in ("Khmr", "Laoo"):
+        text = anyascii.anyascii(word).lower()
+        if script == "Khmr" and text.endswith("v"):
+            text = text[:-1] + "o"  # final វ is a vowel glide: កែវ is "Keo", not "kaev"
+    elif script == "Cyrl":
+        text = _icu(cyrillic + "; Latin-ASCII; Lower").transliterate(word)
+    elif script == "Hang":
+        text = " ".join(_ascii_lower(char) for char in word)
+    else:
+        # "FridrichBuchenberg" is two words; "Ig0r Sech1n" has digits for letters.
+        word = _CAMEL.sub(" ", word)
+        if any(c.isalpha() for c in word):
+            word = word.translate(_LEET)
+        text = _ascii_lower(word)
+    text = _APOSTROPHES.sub("", text)
+    return tuple(token for token in _SPLIT.split(text) if token)
+
+
+def _cyrillic_rule(word: str) -> str:
+    """The BGN/PCGN romanisation of the word's language (the one passports and
+    sanctions lists use: Сергей -> Sergey, not ICU's default Sergej), guessed
+    from the letters only some alphabets have (in the whole name)."""
+    letters = set(word.casefold())
+    if letters & set("іїєґ"):
+        return "Ukrainian-Latin/BGN"
+    if "ў" in letters:
+        return "Belarusian-Latin/BGN"
+    if letters & set("әғқңөұүһі"):
+        return "Kazakh-Latin/BGN"
+    if letters & set("ђћџљњј"):
+        return "Serbian-Latin/BGN"
+    return "Russian-Latin/BGN"
+
+
+@lru_cache(maxsize=1)
+def _pinyin_syllables() -> frozenset[str]:
+    """Every toneless pinyin syllable pypinyin knows (about 400), ü written u."""
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    syllables = set()
+    for readings in pinyin_dict.values():
+        for reading in readings.split(","):
+            plain = "".join(c for c in unicodedata.normalize("NFKD", reading) if not unicodedata.combining(c))
+            plain = plain.replace("ü", "u").replace("v", "u").lower()
+            if plain.isascii() and plain.isalpha():
+                syllables.add(plain)
+    syllables -= {"m", "n", "ng", "hm", "hng", "r", "e", "o", "ei", "yo", "lo", "io", "ou"}
+    return frozenset(syllables)
+
+
+@lru_cache(maxsize=65536)
+def split_pinyin(token: str) -> tuple[str, ...] | None:
+    """``token`` cut into pinyin syllables ("xuechang" -> xue chang), or None.
+
+    Fewest syllables win ("xian" stays one syllable). Hand-written dynamic
+    programming: pypinyin converts characters to pinyin, not the reverse.
+    """
+    syllables = _pinyin_syllables()
+    n = len(token)
+    best: list[tuple[str, ...] | None] = [None] * (n + 1)
+    best[0] = ()
+    for end in range(1, n + 1):
+        for start in range(max(0, end - 6), end):
+            head = best[start]
+            if head is not None and token[start:end] in syllables:
+                candidate = head + (token[start:end],)
+                if best[end] is None or len(candidate) < len(best[end]):
+                    best[end] = candidate
+    return best[n]
+
+
+@lru_cache(maxsize=200_000)
+def _skeleton(token: str) -> str:
+    """A consonant skeleton that forgives the region's romanisation habits.
+
+    Hand-written: metaphone-style keys are built for English spelling and
+    would separate Chaidi/Jaidee, Gim/Kim, Tran/Chan, Hon/Hun. Aspirated and
+    plain, voiced and voiceless stops fall together; vowels, h, w and y drop
+    (Arabic script writes few vowels: محمد is "mhmd"; a name of vowels only keeps "a").
+    """
+    text = token
+    for old, new in (("tch", "j"), ("sch", "s"), ("ch", "j"), ("zh", "j"), ("tr", "j"), ("sh", "s"),
+                     ("ph", "p"), ("th", "t"), ("kh", "k"), ("gh", "k"), ("dh", "t"), ("bh", "p"),
+                     ("ng", "n"), ("ck", "k"), ("q", "k"), ("x", "s"), ("c", "k"), ("g", "k"),
+                     ("d", "t"), ("b", "p"), ("z", "s"), ("v", "p"), ("f", "p"), ("r", "l")):
+        text = text.replace(old, new)
+    text = re.sub("[hwy]", "", text)
+    out: list[str] = []
+    for char in text:
+        if char in "aeiou":
+            continue
+        if not out or out[-1] != char:
+            out.append(char)
+    return "".join(out) or "a"
+
+
+@dataclass(frozen=True)
+class NameAnalysis:
+    """What linkage needs to know about one written name."""
+
+    original: str
+    script: str
+    variants: tuple[tuple[str, ...], ...]  # Latin tokens; first = titles set aside
+    han: str | None  # simplified Han characters, titles set aside (Han names only)
+    keys: frozenset[str]
+    phonetic: frozenset[str]
+    sorted_forms: tuple[str, ...]  # tokens sorted and spaced, one per variant
+
+    @property
+    def normalised(self) -> str:
+        return " ".join(self.variants[0]) if self.variants else ""
+
+
+def _strip_native(words: list[str]) -> list[str]:
+    stripped = list(words)
+    while len(stripped) > 1 and stripped[0] in _NATIVE_TITLES:
+        stripped.pop(0)
+    if stripped:
+        for title in _THAI_JOINED_TITLES:
+            if stripped[0].startswith(title) and len(stripped[0]) > len(title) + 1:
+                stripped[0] = stripped[0][len(title):]
+                break
+        for suffix in _HAN_TITLE_SUFFIXES:
+            last = stripped[-1]
+            if last.endswith(suffix) and len(last) > len(suffix):
+                stripped[-1] = last[: -len(suffix)]
+                break
+    return stripped
+
+
+def _tokens(words: list[str]) -> tuple[str, ...]:
+    tokens: list[str] = []
+    cyrillic = _cyrillic_rule(" ".join(words))
+    for word in words:
+        tokens.extend(_romanise_word(word, cyrillic))
+    return tuple(tokens)
+
+
+def _strip_latin(tokens: tuple[str, ...]) -> tuple[str, ...]:
+    stripped = list(tokens)
+    while len(stripped) > 1 and stripped[0] in _LATIN_TITLES:
+        stripped.pop(0)
+    if len(stripped) > 2 and stripped[0] == "lok" and stripped[1] == "srey":
+        stripped = stripped[2:]
+    return tuple(stripped)
+
+
+def _pinyin_form(tokens: tuple[str, ...]) -> tuple[str, ...]:
+    """Tokens cut into pinyin syllables when *every* token is pinyin.
+
+    Only then is the name plausibly Chinese; cutting "Angela Merkel" would
+    only add noise.
+    """
+    if not tokens or len(tokens) > 4:
+        return tokens
+    parts: list[str] = []
+    for token in tokens:
+        syllables = split_pinyin(token)
+        if syllables is None:
+            return tokens
+        parts.extend(syllables)
+    return tuple(parts) if len(parts) <= 5 else tokens
+
+
+@lru_cache(maxsize=200_000)
+def analyse_name(name: str) -> NameAnalysis:
+    """Latin tokens, keys and Han form of ``name`` (any script). Cached: names repeat."""
+    text = nfc(name)
+    script = detect_script(text)
+    words = re.split(r"[\s·・‧•,;]+", text)
+    words = [w for w in words if w]
+    native_stripped = _strip_native(words)
+    variants: list[tuple[str, ...]] = []
+    stripped = _tokens(native_stripped)
+    if script != "Hani":  # "Ma" written 马 is a family name, never a title
+        stripped = _strip_latin(stripped)
+    for candidate in (stripped, _tokens(words)):
+        form = _pinyin_form(candidate) if script in ("Latn", "Hani") else candidate
+        if form and form not in variants:
+            variants.append(form)
+    if script == "Hani" and variants and len(variants[0]) >= 3:
+        # 明学昌 is also "Ming Xuechang": family name, then the given name in one word
+        first = variants[0]
+        joined = (first[0], "".join(first[1:]))
+        if joined not in variants:
+            variants.append(joined)
+    han = None
+    if script == "Hani":
+        han_text = "".join(c for c in "".join(native_stripped) if char_script(c) == "Hani")
+        han = simplify_han(han_text) or None
+    keys: set[str] = set()
+    phonetic: set[str] = set()
+    sorted_forms: list[str] = []
+    for tokens in variants:
+        # "Salman bin Muhammad" is not "Muhammad bin Salman": with a
+        # patronymic particle the order is part of the name.
+        ordered = list(tokens) if _PATRONYMIC & set(tokens) else sorted(tokens)
+        sorted_form = " ".join(ordered)
+        sorted_forms.append(sorted_form)
+        keys.add(sorted_form)
+        if len(tokens) > 1:
+            keys.add("".join(tokens))
+            if not _PATRONYMIC & set(tokens):
+                keys.add("".join(reversed(tokens)))
+        phonetic.add(" ".join(sorted(_skeleton(t) for t in tokens)))
+    return NameAnalysis(
+        original=text,
+        script=script,
+        variants=tuple(variants),
+        han=han,
+        keys=frozenset(keys),
+        phonetic=frozenset(phonetic),
+        sorted_forms=tuple(sorted_forms),
+    )
+
+
+def normalise_name(name: str) -> str:
+    """The Latin comparison form of a name: titles set aside, diacritics folded,
+    lower case, tokens in the order written ("Ông Nguyễn Văn Thành" ->
+    "nguyen van thanh", "明学昌" -> "ming xue chang")."""
+    return analyse_name(name).normalised
+
+
+def name_keys(name: str) -> set[str]:
+    """Exact blocking keys of a name in any script; two spellings of one name
+    (明学昌, "Xuechang Ming", "MING XUE CHANG") share at least one."""
+    return set(analyse_name(name).keys)
+
+
+def phonetic_keys(name: str) -> set[str]:
+    """Looser keys (consonant skeletons): shared by romanisation variants."""
+    return set(analyse_name(name).phonetic)

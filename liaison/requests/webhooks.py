@@ -1,0 +1,181 @@
+"""Signed webhooks: national case systems follow their agency's requests.
+
+Each request step queues one delivery per active endpoint of the two agencies
+concerned. A delivery is a JSON body signed with HMAC-SHA256 under the
+endpoint's secret (header ``X-Liaison-Signature: sha256=<hex>``), posted to the
+configured address only (redirects are not followed), retried with exponential
+back-off until it succeeds or ``MAX_ATTEMPTS`` tries failed. Every try is
+logged with the answer received.
+
+``deliver_due()`` is one idempotent pass (``liaison webhooks deliver``); a
+delivery is first claimed by a conditional UPDATE, so two passes running at
+once never send it twice.
+"""
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+import logging
+import urllib.error
+import urllib.request
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from liaison.requests.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+BASE_DELAY = dt.timedelta(minutes=1)
+MAX_DELAY = dt.timedelta(hours=6)
+TIMEOUT_SECONDS = 5
+STALE_CLAIM = dt.timedelta(minutes=10)
+SIGNATURE_HEADER = "X-Liaison-Signature"
+D = WebhookDelivery.State
+
+
+def sign(secret, body):
+    """The signature header value of ``body`` (bytes) under ``secret``."""
+    return "sha256=" + hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
+
+
+def verify(secret, body, header):
+    """Whether ``header`` is the signature of ``body``: what a receiver checks."""
+    return hmac.compare_digest(sign(secret, body), header or "")
+
+
+def backoff(attempts):
+    """Wait after ``attempts`` failed tries: 1, 2, 4, 8... minutes, at most 6 hours."""
+    return min(BASE_DELAY * (2 ** max(attempts - 1, 0)), MAX_DELAY)
+
+
+def payload_for(request, event):
+    """What a case system needs to follow a request; no names of persons or
+    free text, which it reads (if allowed) through the API."""
+    return {
+        "event": event,
+        "request": {
+            "id": request.pk,
+            "reference": request.reference,
+            "kind": request.kind,
+            "status": request.status,
+            "from_agency": request.from_agency.short_name,
+            "to_agency": request.to_agency.short_name,
+            "due_at": request.due_at.isoformat() if request.due_at else None,
+            "version": request.version,
+            "persons": request.person_links.count(),
+        },
+        "at": timezone.now().isoformat(),
+    }
+
+
+def enqueue(request, event):
+    """Queue a signed delivery of ``event`` to every active endpoint of both
+    agencies; delivery is attempted once the transaction commits."""
+    endpoints = WebhookEndpoint.objects.filter(
+        agency_id__in=[request.from_agency_id, request.to_agency_id], is_active=True
+    )
+    created = []
+    for endpoint in endpoints:
+        body = {**payload_for(request, event), "agency": endpoint.agency.short_name}
+        text = json.dumps(body, ensure_ascii=False, sort_keys=True)
+        created.append(
+            WebhookDelivery.objects.create(
+                endpoint=endpoint,
+                request=request,
+                event=event,
+                payload=text,
+                signature=sign(endpoint.secret, text.encode("utf-8")),
+            )
+        )
+    if created and getattr(settings, "REQUESTS_WEBHOOKS_ON_COMMIT", True):
+        ids = [d.pk for d in created]
+        transaction.on_commit(lambda: deliver_due(ids=ids))
+    return created
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A redirect is an answer, not a new address: deliveries go to the configured URL only."""
+
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+_opener = urllib.request.build_opener(_NoRedirect)
+
+
+def _post(url, body, headers):
+    """(status code, error text) of one POST."""
+    if not url.lower().startswith(("http://", "https://")):
+        return None, "only http and https addresses are allowed"
+    req = urllib.request.Request(url, data=body, headers=headers, method="POST")
+    try:
+        with _opener.open(req, timeout=TIMEOUT_SECONDS) as response:
+            return response.status, ""
+    except urllib.error.HTTPError as exc:
+        return exc.code, f"HTTP {exc.code}"
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        return None, str(getattr(exc, "reason", exc))[:300]
+
+
+def _attempt(delivery):
+    body = delivery.payload.encode("utf-8")
+    code, error = _post(
+        delivery.endpoint.url,
+        body,
+        {
+            "Content-Type": "application/json; charset=utf-8",
+            SIGNATURE_HEADER: delivery.signature,
+            "X-Liaison-Event": delivery.event,
+            "X-Liaison-Delivery": str(delivery.pk),
+            "User-Agent": "Liaison-Webhooks/1",
+        },
+    )
+    now = timezone.now()
+    delivery.attempts += 1
+    delivery.response_code = code
+    WebhookAttempt.objects.create(delivery=delivery, at=now, response_code=code, error=error)
+    if code is not None and 200 <= code < 300:
+        delivery.state, delivery.delivered_at, delivery.last_error = D.DELIVERED, now, ""
+    else:
+        delivery.last_error = error or f"HTTP {code}"
+        if delivery.attempts >= MAX_ATTEMPTS:
+            delivery.state = D.FAILED
+        else:
+            delivery.state = D.PENDING
+            delivery.next_attempt_at = now + backoff(delivery.attempts)
+    delivery.save(update_fields=["attempts", "response_code", "state", "delivered_at", "last_error", "next_attempt_at"])
+    return delivery
+
+
+def deliver_due(now=None, ids=None):
+    """Try every delivery that is due (or those of ``ids`` that are); returns
+    (delivered, failed_now) counts. Safe to run again at any time."""
+    now = now or timezone.now()
+    # A pass that died mid-try (process killed) leaves its claim behind; after
+    # STALE_CLAIM the delivery is offered again (at worst delivered twice,
+    # never lost; receivers de-duplicate by X-Liaison-Delivery).
+    WebhookDelivery.objects.filter(state=D.SENDING, next_attempt_at__lt=now - STALE_CLAIM).update(state=D.PENDING)
+    due = WebhookDelivery.objects.filter(state=D.PENDING, next_attempt_at__lte=now)
+    if ids is not None:
+        due = due.filter(pk__in=ids)
+    delivered = failed = 0
+    for pk in list(due.order_by("next_attempt_at", "id").values_list("pk", flat=True)):
+        # Claim it: only one pass moves it from pending to sending.
+        if not WebhookDelivery.objects.filter(pk=pk, state=D.PENDING).update(state=D.SENDING, next_attempt_at=now):
+            continue
+        delivery = WebhookDelivery.objects.select_related("endpoint").get(pk=pk)
+        try:
+            delivery = _attempt(delivery)
+        except Exception:  # noqa: BLE001 - never leave a claimed delivery stuck in "sending"
+            log.exception("Webhook delivery %s", pk)
+            WebhookDelivery.objects.filter(pk=pk, state=D.SENDING).update(state=D.PENDING)
+            continue
+        if delivery.state == D.DELIVERED:
+            delivered += 1
+        else:
+            failed += 1
+    return delivered, failed

@@ -1,0 +1,371 @@
+"""Dates in reports, as precise as the text states them.
+
+Plain Python, no Django. Candidate spans are found with regexes (month names of
+fourteen languages, numeric and CJK forms, relative words) and only those spans
+are read, which is what keeps extraction fast. Hand-written rather than
+``dateparser.search_dates`` because we must know which parts the text *states*:
+dateparser fills a missing year with the current one, and the registry keeps
+"18 November" as ``--11-18`` unless the report's own date supplies the year.
+Thai Buddhist-era years (2567) become Gregorian (2024).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .numbers import to_ascii_digits
+
+MONTHS: dict[str, list[list[str]]] = {
+    # index 0 = January; each month lists its spellings (full, abbreviated)
+    "en": [["January", "Jan"], ["February", "Feb"], ["March", "Mar"], ["April", "Apr"], ["May"], ["June", "Jun"],
+           ["July", "Jul"], ["August", "Aug"], ["September", "Sept", "Sep"], ["October", "Oct"],
+           ["November", "Nov"], ["December", "Dec"]],
+    "fr": [["janvier", "janv"], ["février", "fevrier", "févr"], ["mars"], ["avril", "avr"], ["mai"], ["juin"],
+           ["juillet", "juil"], ["août", "aout"], ["septembre", "sept"], ["octobre", "oct"], ["novembre", "nov"],
+           ["décembre", "decembre", "déc"]],
+    "id": [["Januari"], ["Februari", "Pebruari"], ["Maret", "Mac"], ["April"], ["Mei"], ["Juni", "Jun"],
+           ["Juli", "Julai"], ["Agustus", "Ogos"], ["September"], ["Oktober"], ["November", "Nopember"],
+           ["Desember", "Disember"]],
+    "tl": [["Enero"], ["Pebrero", "Febrero"], ["Marso"], ["Abril"], ["Mayo"], ["Hunyo"], ["Hulyo"], ["Agosto"],
+           ["Setyembre", "Septiyembre"], ["Oktubre"], ["Nobyembre"], ["Disyembre"]],
+    "th": [["มกราคม", "ม.ค."], ["กุมภาพันธ์", "ก.พ."], ["มีนาคม", "มี.ค."], ["เมษายน", "เม.ย."], ["พฤษภาคม", "พ.ค."],
+           ["มิถุนายน", "มิ.ย."], ["กรกฎาคม", "ก.ค."], ["สิงหาคม", "ส.ค."], ["กันยายน", "ก.ย."], ["ตุลาคม", "ต.ค."],
+           ["พฤศจิกายน", "พ.ย."], ["ธันวาคม", "ธ.ค."]],
+    "lo": [["ມັງກອນ"], ["ກຸມພາ"], ["ມີນາ"], ["ເມສາ"], ["ພຶດສະພາ"], ["ມິຖຸນາ"], ["ກໍລະກົດ"], ["ສິງຫາ"], ["ກັນຍາ"],
+           ["ຕຸລາ"], ["ພະຈິກ"], ["ທັນວາ"]],
+    "km": [["មករា"], ["កុម្ភៈ", "កុម្ភះ"], ["មីនា"], ["មេសា"], ["ឧសភា"], ["មិថុនា"], ["កក្កដា"], ["សីហា"], ["កញ្ញា"],
+           ["តុលា"], ["វិច្ឆិកា"], ["ធ្នូ"]],
+    "my": [["ဇန်နဝါရီ"], ["ဖေဖော်ဝါရီ"], ["မတ်"], ["ဧပြီ"], ["မေ"], ["ဇွန်"], ["ဇူလိုင်"], ["ဩဂုတ်", "သြဂုတ်"],
+           ["စက်တင်ဘာ"], ["အောက်တိုဘာ"], ["နိုဝင်ဘာ"], ["ဒီဇင်ဘာ"]],
+    "ar": [["يناير", "كانون الثاني"], ["فبراير", "شباط"], ["مارس", "آذار"], ["أبريل", "ابريل", "نيسان"],
+           ["مايو", "أيار"], ["يونيو", "يونيه", "حزيران"], ["يوليو", "يوليه", "تموز"], ["أغسطس", "اغسطس", "آب"],
+           ["سبتمبر", "أيلول"], ["أكتوبر", "اكتوبر", "تشرين الأول"], ["نوفمبر", "تشرين الثاني"],
+           ["ديسمبر", "كانون الأول"]],
+}
+MONTHS["ms"] = MONTHS["id"]
+
+WEEKDAYS: dict[str, list[list[str]]] = {  # index 0 = Monday
+    "en": [["Monday"], ["Tuesday"], ["Wednesday"], ["Thursday"], ["Friday"], ["Saturday"], ["Sunday"]],
+    "fr": [["lundi"], ["mardi"], ["mercredi"], ["jeudi"], ["vendredi"], ["samedi"], ["dimanche"]],
+    "id": [["Senin", "Isnin"], ["Selasa"], ["Rabu"], ["Kamis", "Khamis"], ["Jumat", "Jumaat", "Jum'at"], ["Sabtu"],
+           ["Minggu", "Ahad"]],
+    "tl": [["Lunes"], ["Martes"], ["Miyerkules"], ["Huwebes"], ["Biyernes"], ["Sabado"], ["Linggo"]],
+    "vi": [["thứ Hai", "thứ hai"], ["thứ Ba", "thứ ba"], ["thứ Tư", "thứ tư"], ["thứ Năm", "thứ năm"],
+           ["thứ Sáu", "thứ sáu"], ["thứ Bảy", "thứ bảy"], ["Chủ nhật", "chủ nhật"]],
+    "zh": [["星期一", "周一", "礼拜一"], ["星期二", "周二"], ["星期三", "周三"], ["星期四", "周四"], ["星期五", "周五"],
+           ["星期六", "周六"], ["星期日", "星期天", "周日"]],
+    "ja": [["月曜日", "月曜"], ["火曜日", "火曜"], ["水曜日", "水曜"], ["木曜日", "木曜"], ["金曜日", "金曜"],
+           ["土曜日", "土曜"], ["日曜日", "日曜"]],
+    "ko": [["월요일"], ["화요일"], ["수요일"], ["목요일"], ["금요일"], ["토요일"], ["일요일"]],
+    "th": [["วันจันทร์"], ["วันอังคาร"], ["วันพุธ"], ["วันพฤหัสบดี", "วันพฤหัสฯ"], ["วันศุกร์"], ["วันเสาร์"], ["วันอาทิตย์"]],
+    "lo": [["ວັນຈັນ"], ["ວັນອັງຄານ"], ["ວັນພຸດ"], ["ວັນພະຫັດ"], ["ວັນສຸກ"], ["ວັນເສົາ"], ["ວັນອາທິດ"]],
+    "km": [["ថ្ងៃច័ន្ទ"], ["ថ្ងៃអង្គារ"], ["ថ្ងៃពុធ"], ["ថ្ងៃព្រហស្បតិ៍"], ["ថ្ងៃសុក្រ"], ["ថ្ងៃសៅរ៍"], ["ថ្ងៃអាទិត្យ"]],
+    "my": [["တနင်္လာ"], ["အင်္ဂါ"], ["ဗုဒ္ဓဟူး"], ["ကြာသပတေး"], ["သောကြာ"], ["စနေ"], ["တနင်္ဂနွေ"]],
+    "ar": [["الاثنين", "الإثنين"], ["الثلاثاء"], ["الأربعاء"], ["الخميس"], ["الجمعة"], ["السبت"], ["الأحد"]],
+}
+WEEKDAYS["ms"] = WEEKDAYS["id"]
+
+RELATIVE: dict[str, dict[str, list[str]]] = {
+    "en": {"yesterday": ["yesterday"], "today": ["today", "this morning"], "last_week": ["last week"],
+           "last_month": ["last month"]},
+    "fr": {"yesterday": ["hier"], "today": ["aujourd'hui", "aujourd’hui", "ce matin"],
+           "last_week": ["la semaine dernière", "la semaine passée"], "last_month": ["le mois dernier"]},
+    "id": {"yesterday": ["kemarin"], "today": ["hari ini"], "last_week": ["minggu lalu", "pekan lalu"],
+           "last_month": ["bulan lalu"]},
+    "ms": {"yesterday": ["semalam"], "today": ["hari ini"], "last_week": ["minggu lalu", "minggu lepas"],
+           "last_month": ["bulan lalu", "bulan lepas"]},
+    "tl": {"yesterday": ["kahapon"], "today": ["ngayong araw", "ngayon"],
+           "last_week": ["nakaraang linggo", "noong isang linggo"], "last_month": ["nakaraang buwan"]},
+    "vi": {"yesterday": ["hôm qua"], "today": ["hôm nay"], "last_week": ["tuần trước", "tuần qua"],
+           "last_month": ["tháng trước"]},
+    "zh": {"yesterday": ["昨天", "昨日"], "today": ["今天", "今日"], "last_week": ["上周", "上星期"], "last_month": ["上月", "上个月"]},
+    "ja": {"yesterday": ["昨日"], "today": ["今日", "本日"], "last_week": ["先週"], "last_month": ["先月"]},
+    "ko": {"yesterday": ["어제"], "today": ["오늘"], "last_week": ["지난주"], "last_month": ["지난달"]},
+    "th": {"yesterday": ["เมื่อวานนี้", "เมื่อวาน"], "today": ["วันนี้"], "last_week": ["สัปดาห์ที่แล้ว", "สัปดาห์ก่อน"],
+           "last_month": ["เดือนที่แล้ว"]},
+    "lo": {"yesterday": ["ມື້ວານນີ້", "ມື້ວານ"], "today": ["ມື້ນີ້"], "last_week": ["ອາທິດແລ້ວ", "ອາທິດຜ່ານມາ"],
+           "last_month": ["ເດືອນແລ້ວ"]},
+    "km": {"yesterday": ["ម្សិលមិញ"], "today": ["ថ្ងៃនេះ"], "last_week": ["សប្តាហ៍មុន", "សប្ដាហ៍មុន"],
+           "last_month": ["ខែមុន"]},
+    "my": {"yesterday": ["မနေ့က", "မနေ့"], "today": ["ယနေ့"], "last_week": ["ပြီးခဲ့သည့်အပတ်", "ပြီးခဲ့သောအပတ်"],
+           "last_month": ["ပြီးခဲ့သည့်လ"]},
+    "ar": {"yesterday": ["أمس", "الأمس"], "today": ["اليوم"], "last_week": ["الأسبوع الماضي"],
+           "last_month": ["الشهر الماضي"]},
+}
+
+PUBLISH_WORDS = re.compile(
+    r"(?:published|posted|updated|mise à jour|publié|diterbitkan|dipublikasikan|diperbarui|dikemas kini|"
+    r"inilathala|cập nhật|đăng|发布|更新|配信|公開|更新日|등록|입력|수정|เผยแพร่|ປັບປຸງ|ເຜີຍແຜ່|ផ្សាយ|"
+    r"ထုတ်ပြန်|نشر|تحديث)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class DateHit:
+    start: int
+    end: int
+    value: str      # partial date text: YYYY, YYYY-MM, YYYY-MM-DD or --MM-DD
+    relative: bool = False
+
+
+def _year(text: str, lang: str | None) -> int | None:
+    y = int(to_ascii_digits(text))
+    if y < 100:  # two-digit years: Thai "67" (B.E. 2567), else 20xx
+        y = (2500 + y - 543) if lang == "th" else 2000 + y
+    if 2400 <= y <= 2700:  # Buddhist era
+        y -= 543
+    return y if 1950 <= y <= 2100 else None
+
+
+def _fmt(year, month, day) -> str | None:
+    try:
+        if year and month and day:
+            dt.date(year, month, day)
+            return f"{year:04d}-{month:02d}-{day:02d}"
+        if year and month:
+            return f"{year:04d}-{month:02d}" if 1 <= month <= 12 else None
+        if month and day:
+            dt.date(2000, month, day)
+            return f"--{month:02d}-{day:02d}"
+        if year:
+            return f"{year:04d}"
+    except ValueError:
+        return None
+    return None
+
+
+_D = r"\d{1,2}"
+_Y = r"\d{4}"
+
+
+@lru_cache(maxsize=None)
+def _month_alt(lang: str) -> tuple[str, dict[str, int]]:
+    table = {}
+    for i, names in enumerate(MONTHS[lang]):
+        for name in names:
+            table[name.lower()] = i + 1
+    alt = "|".join(re.escape(n) for n in sorted(table, key=len, reverse=True))
+    return alt, table
+
+
+_COMPILED: dict[str, list[tuple[re.Pattern, str]]] = {}
+
+
+def _patterns(lang: str) -> list[tuple[re.Pattern, str]]:
+    """(pattern, order) pairs; order tells which group is day, month, year."""
+    if lang in _COMPILED:
+        return _COMPILED[lang]
+    pats: list[tuple[str, str]] = [
+        (rf"(?<!\d)(?P<y>{_Y})-(?P<m>\d{{2}})-(?P<d>\d{{2}})(?!\d)", "iso"),
+        (rf"(?<![\d.])(?P<y>{_Y})[./](?P<m>\d{{1,2}})[./](?P<d>\d{{1,2}})(?![\d])", "iso"),
+        (rf"(?<!\d)(?:(?P<y>{_Y})\s*[年년]\s*)?(?P<m>{_D})\s*[月월]\s*(?P<d>{_D})\s*[日号號일]", "cjk"),
+        (rf"(?<!\d)(?P<y>{_Y})\s*[年년]\s*(?P<m>{_D})\s*[月월](?!\s*\d)", "cjk"),
+        (rf"(?<![\d/.])(?P<d>{_D})[/.](?P<m>{_D})(?:[/.](?P<y>\d{{4}}|\d{{2}}))?(?![\d/]|\.\d)", "dmy"),
+        (rf"(?<![\d\w])(?:năm|tahun|taon|ปี|พ\.ศ\.|ค\.ศ\.|ឆ្នាំ|ປີ|عام|سنة)\s*(?P<y>{_Y})(?!\d)", "year"),
+        (rf"(?<!\d)(?P<y>{_Y})\s*(?:年|년|ခုနှစ်)(?![\d月월])", "year"),
+        (rf"(?<![\w\d])(?:in|en|since|depuis|sejak|pada|noong|dalam) (?P<y>20\d\d)(?!\d)", "year"),
+    ]
+    if lang == "vi":
+        pats.insert(0, (rf"tháng\s*(?P<m>{_D})\s*(?:/|năm)\s*(?P<y>{_Y})", "my"))
+        pats.insert(0, (rf"(?:ngày\s*)?(?P<d>{_D})\s*tháng\s*(?P<m>{_D})(?:\s*(?:năm|,)\s*(?P<y>{_Y}))?", "dmy"))
+    if lang in MONTHS:
+        alt, _ = _month_alt(lang)
+        M = rf"(?P<mn>{alt})\.?"
+        sep = r"[\s\u00a0]*" if lang in ("th", "lo", "km", "my") else r"[\s\u00a0]+"
+        pre = {"km": r"(?:ថ្ងៃទី\s*)?", "lo": r"(?:ວັນທີ\s*)?", "th": r"(?:วันที่\s*)?"}.get(lang, "")
+        month_word = {"km": r"(?:ខែ\s*)?", "my": r"", "lo": r"(?:ເດືອນ\s*)?", "th": r"(?:เดือน\s*)?"}.get(lang, "")
+        year_word = {"km": r"(?:ឆ្នាំ\s*)?", "th": r"(?:พ\.ศ\.\s*|ค\.ศ\.\s*)?", "lo": r"(?:ປີ\s*)?",
+                     "ar": r"(?:عام\s*|م\s*)?"}.get(lang, "")
+        yr = r"(?P<y>\d{4}|\d{2}(?!\d))" if lang == "th" else rf"(?P<y>{_Y})"
+        first = r"(?<![\d\w])" if lang not in ("th", "lo", "km", "my") else r"(?<!\d)"
+        pats.insert(0, (rf"{first}{pre}(?P<d>{_D})(?:er)?{sep}{month_word}{M}(?:,?{sep}{year_word}{yr})?(?![\w])"
+                        if lang not in ("th", "lo", "km", "my") else
+                        rf"{first}{pre}(?P<d>{_D}){sep}{month_word}{M}(?:{sep}{year_word}{yr})?", "dmy"))
+        if lang in ("en", "tl", "id", "ms"):
+            pats.insert(1, (rf"(?<![\w]){M}\s+(?P<d>{_D})(?:st|nd|rd|th)?(?:,?\s+(?P<y>{_Y}))?(?![\w\d])", "mdy"))
+        if lang == "my":
+            pats.insert(0, (rf"(?:(?P<y>{_Y})\s*ခုနှစ်\s*,?\s*)?{M}\s*(?:လ)?\s*(?P<d>{_D})\s*ရက်", "mdy"))
+        pats.append((rf"(?<![\w\d]){month_word}{M}{sep}{year_word}(?P<y>{_Y})(?!\d)", "my"))
+    if lang in ("zh", "ja", "ko"):
+        # a day of the report's month: "本月10日", "지난 10일"
+        pats.append((r"(?<![\d月월])(?:本月|今月|이달\s*|지난\s*)?(?P<d>\d{1,2})\s*[日号일](?![\d])", "dref"))
+    flags = re.IGNORECASE
+    _COMPILED[lang] = [(re.compile(p, flags), order) for p, order in pats]
+    return _COMPILED[lang]
+
+
+_REL_COMPILED: dict[str, re.Pattern] = {}
+
+
+def _relative_pattern(lang: str) -> re.Pattern | None:
+    if lang in _REL_COMPILED:
+        return _REL_COMPILED[lang]
+    parts = []
+    for key, words in RELATIVE.get(lang, {}).items():
+        parts.append(f"(?P<{key}>" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + ")")
+    for i, names in enumerate(WEEKDAYS.get(lang, [])):
+        parts.append(f"(?P<wd{i}>" + "|".join(re.escape(n) for n in names) + ")")
+    if not parts:
+        return None
+    boundary_l, boundary_r = (r"(?<![\w])", r"(?![\w])") if lang not in ("zh", "ja", "th", "lo", "km", "my") else ("", "")
+    pat = re.compile(boundary_l + "(?:" + "|".join(parts) + ")" + boundary_r, re.IGNORECASE)
+    _REL_COMPILED[lang] = pat
+    return pat
+
+
+def parse_partial(value: str | None) -> tuple[int | None, int | None, int | None] | None:
+    if not value:
+        return None
+    m = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?|--(\d{2})-(\d{2})", value)
+    if not m:
+        return None
+    if m[4]:
+        return None, int(m[4]), int(m[5])
+    return int(m[1]), int(m[2]) if m[2] else None, int(m[3]) if m[3] else None
+
+
+def _with_reference_year(month, day, ref) -> int | None:
+    """The year of a day-month the text gives without one, from the report's own date."""
+    if not ref or ref[0] is None or ref[1] is None:
+        return None
+    ryear, rmonth = ref[0], ref[1]
+    rday = ref[2] or 31
+    # a date later than the report is most likely the previous year's
+    return ryear if (month, day or 1) <= (rmonth, rday) else ryear - 1
+
+
+_HAS_DIGIT = re.compile(r"\d")
+
+
+def find_dates(text: str, lang: str | None, reference: str | None = None) -> list[DateHit]:
+    """Dates in ``text`` with offsets; ``reference`` (the report's date) resolves relative ones and years."""
+    lang = lang or "en"
+    ref = parse_partial(reference)
+    hits: list[DateHit] = []
+    taken: list[tuple[int, int]] = []
+    # English month names also turn up in Latin-script reports of other languages
+    langs = [lang] + (["en"] if lang in ("fr", "id", "ms", "tl", "vi") else [])
+    if not _HAS_DIGIT.search(text):
+        langs = []
+    month_tables = {code: _month_alt(code)[1] for code in langs if code in MONTHS}
+    # every absolute date has a digit: read only the stretches around digits
+    windows: list[list[int]] = []
+    for d in re.finditer(r"\d+", text) if langs else ():
+        lo, hi = max(0, d.start() - 32), min(len(text), d.end() + 32)
+        if windows and lo <= windows[-1][1]:
+            windows[-1][1] = hi
+        else:
+            windows.append([lo, hi])
+    for code in langs:
+        for pattern, order in _patterns(code):
+            for m in (m for lo, hi in windows for m in pattern.finditer(text, lo, hi)):
+                start, end = m.span()
+                if any(s < end and start < e for s, e in taken):
+                    continue
+                gd = m.groupdict()
+                year = _year(gd["y"], code) if gd.get("y") else None
+                if gd.get("y") and year is None:
+                    continue
+                if gd.get("mn"):
+                    name = gd["mn"].lower()
+                    month = month_tables[code].get(name) or month_tables[code].get(name.rstrip("."))
+                else:
+                    month = int(to_ascii_digits(gd["m"])) if gd.get("m") else None
+                day = int(to_ascii_digits(gd["d"])) if gd.get("d") else None
+                if order == "dmy" and not gd.get("mn") and month and day and month > 12 >= day:
+                    day, month = month, day  # 11/22/2024 written month first
+                if order == "dmy" and not gd.get("mn") and not year and code not in ("fr", "vi", "id", "ms", "th", "lo", "km", "my", "ar"):
+                    continue  # "3/4" without a year is too ambiguous in English
+                if order == "dref":
+                    if not ref or not ref[1]:
+                        continue
+                    month = ref[1] if day <= (ref[2] or 31) else (ref[1] - 2) % 12 + 1
+                if month and day and not year:
+                    year = _with_reference_year(month, day, ref)
+                if month and not day and not year:
+                    continue
+                value = _fmt(year, month, day)
+                if value:
+                    hits.append(DateHit(start, end, value))
+                    taken.append((start, end))
+    rel = _relative_pattern(lang)
+    if rel:
+        for m in rel.finditer(text):
+            start, end = m.span()
+            if any(s < end and start < e for s, e in taken):
+                continue
+            value = _resolve_relative(m, ref)
+            hits.append(DateHit(start, end, value or "", relative=True))
+            taken.append((start, end))
+    hits.sort(key=lambda h: h.start)
+    return hits
+
+
+def _resolve_relative(m: re.Match, ref) -> str | None:
+    if not ref:
+        return None
+    year, month, day = ref
+    key = next(k for k, v in m.groupdict().items() if v)
+    if month is None or day is None:
+        if key == "last_month" and year and month:
+            return f"{year - (month == 1):04d}-{(month - 2) % 12 + 1:02d}"
+        return None
+    if year is None:
+        if key == "yesterday":
+            base = dt.date(2001, month, day) - dt.timedelta(days=1)  # any non-leap year
+            return f"--{base.month:02d}-{base.day:02d}"
+        if key == "today":
+            return f"--{month:02d}-{day:02d}"
+        return None  # a weekday cannot be placed without the year
+    base = dt.date(year, month, day)
+    if key == "yesterday":
+        d = base - dt.timedelta(days=1)
+    elif key == "today":
+        d = base
+    elif key == "last_week":
+        start = base - dt.timedelta(days=base.weekday() + 7)
+        end = start + dt.timedelta(days=6)
+        return f"{start.year:04d}-{start.month:02d}" if (start.year, start.month) == (end.year, end.month) else None
+    elif key == "last_month":
+        first = base.replace(day=1) - dt.timedelta(days=1)
+        return f"{first.year:04d}-{first.month:02d}"
+    else:
+        wd = int(key[2:])
+        d = base - dt.timedelta(days=(base.weekday() - wd) % 7)
+    return d.isoformat()
+
+
+def find_published(text: str, lang: str | None) -> str | None:
+    """The report's own date: a dated header line, a dateline, or a "published/updated" line."""
+    lines, offset = [], 0
+    for raw in text.splitlines(keepends=True):
+        if raw.strip():
+            lines.append((offset, raw.rstrip("\r\n")))
+        offset += len(raw)
+        if len(lines) >= 3:
+            break
+    for start, line in lines:
+        if len(line) > 160:
+            continue  # a long first line is text, and its dates are the story's
+        for hit in find_dates(line, lang):
+            if hit.relative or not hit.value:
+                continue
+            rest = len(line.strip()) - (hit.end - hit.start)
+            after = line[hit.end: hit.end + 20]
+            if PUBLISH_WORDS.search(line) or rest <= 30 or re.match(r"\s*(?:\(|–|—|-\s|/)", after):
+                return hit.value
+    for start, line in lines:
+        # a dateline: "MAE SOT, 14 March 2024 – ..." / "Jakarta, 10 Oktober 2024 - ..."
+        for hit in find_dates(line[:80], lang):
+            if not hit.relative and hit.value and hit.start <= 40 and re.match(r"\s*(?:\([^)]{1,30}\)\s*)?[-–—]\s", line[hit.end:]):
+                return hit.value
+    for m in PUBLISH_WORDS.finditer(text):
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        line_end = text.find("\n", m.end())
+        line = text[line_start: line_end if line_end >= 0 else len(text)]
+        if len(line) <= 120:
+            for hit in find_dates(line, lang):
+                if not hit.relative and hit.value:
+                    return hit.value
+    return None

@@ -1,0 +1,56 @@
+"""An analyst merges and splits a Ming pair in a real browser."""
+import pytest
+from playwright.sync_api import expect
+
+from liaison.matching import services
+from liaison.matching.models import CandidatePair, EntityMember
+from tests.browser.conftest import log_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def world(transactional_db):
+    from django_countries import countries
+
+    from liaison.core.models import Country
+
+    from .conftest import build
+
+    if not Country.objects.exists():  # transactional tests empty the data migration's table
+        Country.objects.bulk_create(Country(code=code, name=name) for code, name in countries)
+    w = build()
+    services.run_batch()
+    return w
+
+
+def test_analyst_merges_and_splits_a_ming_pair(page, live_server, world):
+    pair = CandidatePair.objects.get(person_a__in=[world.cn_ming, world.mm_ming], person_b__in=[world.cn_ming, world.mm_ming])
+    log_in(page, live_server, world.cn_analyst, password="correct horse battery staple")
+    page.goto(f"{live_server.url}/matching/")
+    card = page.locator(f"#pair-{pair.pk}")
+    expect(card).to_contain_text("明学昌")
+    expect(card).to_contain_text("Xuechang Ming")
+    expect(card.locator("table.match-weights")).to_contain_text("name")
+    card.get_by_role("button", name="Same person: merge").click()
+    expect(page.locator("h1")).to_contain_text("Identity cluster")
+    main = page.locator("main")
+    for text in ("明学昌", "明學昌", "Ming Xuechang", "Xuechang Ming", "MD123456", "MPF-T", "MPS-T"):
+        expect(main).to_contain_text(text)
+    assert EntityMember.objects.filter(removed_at__isnull=True).count() == 2
+
+    page.goto(f"{live_server.url}/persons/{world.cn_ming.pk}/")
+    box = page.locator("section.same-person")
+    expect(box).to_contain_text("Xuechang Ming")
+    box.get_by_role("link", name="Identity cluster").click()
+
+    member = page.locator("td.member", has_text="Xuechang Ming")
+    member.get_by_placeholder("Reason for the split").fill("Different father's name")
+    member.get_by_role("button", name="Split: not the same person").click()
+    expect(page.locator("h1")).to_have_text("Candidate matches")
+    expect(page.locator(".messages")).to_contain_text("Split")
+    expect(page.locator(f"#pair-{pair.pk}")).to_contain_text("Xuechang Ming")
+    assert not EntityMember.objects.filter(removed_at__isnull=True).exists()
+    page.goto(f"{live_server.url}/persons/{world.cn_ming.pk}/")
+    expect(page.locator("section.same-person")).to_have_count(0)
+    assert page.csp_errors == []
