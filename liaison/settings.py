@@ -192,6 +192,12 @@ EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "liaison@localhost")
 LIAISON_BASE_URL = os.environ.get("LIAISON_BASE_URL", "http://127.0.0.1:8000" if DEBUG else "")
 
+# Webhooks (liaison/requests/webhooks.py): delivered by `liaison webhooks deliver`
+# (cron); on commit only when asked (the demo, with DEBUG). Loopback endpoints
+# (and plain http) only for the demo's local receiver.
+REQUESTS_WEBHOOKS_ON_COMMIT = env_bool("REQUESTS_WEBHOOKS_ON_COMMIT", DEBUG)
+REQUESTS_WEBHOOKS_ALLOW_LOOPBACK = env_bool("REQUESTS_WEBHOOKS_ALLOW_LOOPBACK", DEBUG)
+
 # Request bodies above this are refused with 413 before any view reads them.
 MAX_REQUEST_BODY_BYTES = int(os.environ.get("MAX_REQUEST_BODY_BYTES", str(10 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BODY_BYTES

@@ -8,6 +8,7 @@ owner agency may change a record, so a matching record of another agency is
 linked to the decision but left untouched. Every decision is audited.
 """
 import hashlib
+import re
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
@@ -97,14 +98,20 @@ def _mark(user):
 
 # --- matching registry records -------------------------------------------------------------------
 
-def event_as_dict(event, evidence=()):
+def event_as_dict(event, evidence=(), *, readable_persons, visible_operations):
+    """The event as ``facts`` compares it, with only what the user may see.
+
+    ``readable_persons``/``visible_operations``: ids of the participants whose
+    identity the user may read and of the operations the user may see. Names
+    of any other would change the score, so an analyst editing a proposal's
+    persons could probe the registry for records hidden from them."""
     return {
         "id": event.pk, "type": event.kind, "date": event.date,
         "countries": [c.code for c in event.countries.all()],
         "places": [event.place] if event.place else [],
         "counts": {f.category: f.value for f in event.figures.all()},
-        "operation": event.operation.name if event.operation_id else "",
-        "persons": [p.person.display_name for p in event.participants.all() if not p.person.protection],
+        "operation": event.operation.name if event.operation_id in visible_operations else "",
+        "persons": [p.person.display_name for p in event.participants.all() if p.person_id in readable_persons],
         "evidence": list(evidence),
     }
 
@@ -139,9 +146,16 @@ def event_candidates(user, data, text=""):
     if not q:
         return []
     ids = (Event.objects.visible_to(user).filter(q).values_list("pk", flat=True).distinct().order_by("-pk")[:200])
-    events = (Event.objects.filter(pk__in=list(ids)).select_related("operation", "owner")
-              .prefetch_related("countries", "figures", "participants__person"))
-    return [event_as_dict(e, quoted.get(e.pk, ())) | {"record": e} for e in events]
+    events = list(Event.objects.filter(pk__in=list(ids)).select_related("operation", "owner")
+                  .prefetch_related("countries", "figures", "participants__person"))
+    person_ids = {p.person_id for e in events for p in e.participants.all()}
+    readable = set(Person.objects.visible_to(user).filter(Q(protection="") | protected_visible_q(Person, user))
+                   .filter(pk__in=person_ids).values_list("pk", flat=True)) if person_ids else set()
+    operation_ids = {e.operation_id for e in events if e.operation_id}
+    operations = set(Operation.objects.visible_to(user).filter(pk__in=operation_ids)
+                     .values_list("pk", flat=True)) if operation_ids else set()
+    return [event_as_dict(e, quoted.get(e.pk, ()), readable_persons=readable, visible_operations=operations)
+            | {"record": e} for e in events]
 
 
 def matching_events(user, data, limit=5, text="", evidence=""):
@@ -300,7 +314,10 @@ def _accept_event(proposal, user, data, source, target):
     if target == "new":
         match = None
     elif target not in (None, ""):
-        match = Event.objects.visible_to(user).filter(pk=target).first() if str(target).isdigit() else None
+        # ASCII digits only: str.isdigit() accepts "²", which the database lookup refuses (a 500).
+        wanted = str(target)
+        match = (Event.objects.visible_to(user).filter(pk=int(wanted)).first()
+                 if re.fullmatch(r"[0-9]{1,18}", wanted) else None)
         if match is None:
             raise ReviewError(_("The event to attach this report to does not exist or is not visible to you."))
     else:

@@ -86,7 +86,7 @@ class HitNoticeSerializer(serializers.Serializer):
             "score": round(notice.score, 4), "message": str(text) % {"agency": other.short_name, "score": f"{notice.score:.2f}"},
             "created_at": serializers.DateTimeField().to_representation(notice.created_at),
             "updated_at": serializers.DateTimeField().to_representation(notice.updated_at),
-            "details_requested": notice.request_id is not None,
+            "details_requested": notice.request_of(agency_id)[0] is not None,
         }
 
 
@@ -102,7 +102,7 @@ def _decision(call):
 
 
 class CandidateViewSet(viewsets.ReadOnlyModelViewSet):
-    """Candidate matches between persons you may see, most probable first.
+    """Candidate matches between persons you may see, one of them your agency's, most probable first.
 
     ``?status=open`` (default), ``merged``, ``rejected`` or ``all``.
     """
@@ -117,7 +117,9 @@ class CandidateViewSet(viewsets.ReadOnlyModelViewSet):
             wanted = None
         elif wanted not in CandidatePair.Status.values:
             raise ValidationError({"status": _("Use open, merged, rejected or all.")})
-        return (services.visible_pairs(self.request.user, status=wanted)
+        # The list is the agency's queue (pairs it may decide); one pair by id may be any visible pair.
+        pairs = services.decidable_pairs if self.action == "list" else services.visible_pairs
+        return (pairs(self.request.user, status=wanted)
                 .select_related("person_a__owner", "person_b__owner").order_by("-probability", "id"))
 
     @extend_schema(parameters=[OpenApiParameter("status", str, enum=[*CandidatePair.Status.values, "all"],

@@ -60,5 +60,6 @@ def pairs_for_display(pairs, user):
     people = {p.pk: p for p in persons_with_details(Person.objects.filter(pk__in=ids))}
     for pair in pairs:
         pair.left, pair.right = people[pair.person_a_id], people[pair.person_b_id]
+        pair.person_a, pair.person_b = pair.left, pair.right  # no query when the page asks who holds them
         pair.rows = field_rows(pair.fields)
     return pairs

@@ -160,9 +160,12 @@ class HitNotice(models.Model):
     score = models.FloatField(_("score"))
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    requested_at = models.DateTimeField(null=True, blank=True)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    request_id = models.PositiveBigIntegerField(null=True, blank=True)
+    # One request for details per side: each agency asks the other on its own,
+    # and must never be pointed at (or told of) the other side's draft.
+    watched_request_id = models.PositiveBigIntegerField(null=True, blank=True)
+    watched_requested_at = models.DateTimeField(null=True, blank=True)
+    matched_request_id = models.PositiveBigIntegerField(null=True, blank=True)
+    matched_requested_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-updated_at", "-id"]
@@ -177,3 +180,11 @@ class HitNotice(models.Model):
         if agency_id == self.matched_agency_id:
             return self.matched_id, self.watched_agency, "matched"
         return None
+
+    def request_of(self, agency_id):
+        """(request id, asked at) of ``agency_id``'s own request for details; (None, None) if it has not asked."""
+        side = self.side(agency_id)
+        if side is None:
+            return None, None
+        role = side[2]
+        return getattr(self, f"{role}_request_id"), getattr(self, f"{role}_requested_at")

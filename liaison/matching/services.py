@@ -5,10 +5,15 @@ the acting user cannot see (a watchlist hit must find another agency's
 fugitive); what it *outputs* to a user never reveals them: candidate pairs
 are shown only to users who may see both persons (``visible_pairs``), and a
 hit notice says only "a record held by agency X, score S".
+
+Deciding needs more than seeing: a merge, rejection or split changes what the
+agencies holding the records see, so only an agency holding one of the two
+records of a pair may decide it (``decidable_pairs`` is its queue).
 """
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from functools import lru_cache
 
@@ -109,7 +114,9 @@ def add_to_watchlist(user, person, reason):
     if WatchlistEntry.objects.filter(person=person, removed_at__isnull=True).exists():
         raise MatchingError(_("This person is already on the watchlist."))
     entry = WatchlistEntry.objects.create(person=person, agency_id=person.owner_id, reason=reason.strip(), listed_by=user)
-    transaction.on_commit(lambda: match_persons([person.pk]))
+    # Guarded like every arrival: the listing is saved whatever the matcher does;
+    # a failure is logged and `liaison match run` raises the hits later.
+    schedule(person.pk)
     return entry
 
 
@@ -420,6 +427,24 @@ def visible_pairs(user, status=CandidatePair.Status.OPEN):
     return qs.filter(status=status) if status else qs
 
 
+def decidable_pairs(user, status=CandidatePair.Status.OPEN):
+    """The agency's queue: visible pairs of which the user's agency holds at least one record.
+
+    A pair made only of other agencies' records changes what those agencies
+    see once merged; it is theirs to decide, so it is not offered here."""
+    agency = getattr(user, "agency_id", None)
+    if agency is None:
+        return CandidatePair.objects.none()
+    return visible_pairs(user, status).filter(Q(person_a__owner_id=agency) | Q(person_b__owner_id=agency))
+
+
+def may_decide(user, pair):
+    """Whether ``user`` may merge or reject ``pair`` (role and agency; visibility is checked by ``get_pair``)."""
+    agency = getattr(user, "agency_id", None)
+    return (getattr(user, "can_edit", False) and agency is not None
+            and agency in (pair.person_a.owner_id, pair.person_b.owner_id))
+
+
 def get_pair(user, pk):
     try:
         return visible_pairs(user, status=None).get(pk=pk)
@@ -449,6 +474,11 @@ def _require_analyst(user):
         raise NotAllowed(_("Only analysts and liaison officers can decide candidate matches."))
 
 
+def _require_own_record(user, pair):
+    if not may_decide(user, pair):
+        raise NotAllowed(_("Only an agency holding one of the two records can decide this candidate match."))
+
+
 def _audit_pair(action, user, pair, **detail):
     for person in (pair.person_a, pair.person_b):
         # Only the pair's number: the other person's owner may be an agency whose
@@ -464,9 +494,10 @@ def merge(user, pair, note=""):
     sources; the cluster only says they are the same person. Clusters the two
     were already in are joined (the old memberships are closed, not deleted).
     """
-    _require_analyst(user)
     pair = get_pair(user, pair.pk)
+    _require_analyst(user)
     pair = CandidatePair.objects.select_for_update().select_related("person_a", "person_b").get(pk=pair.pk)
+    _require_own_record(user, pair)
     if pair.status != CandidatePair.Status.OPEN:
         raise MatchingError(_("This candidate match was already decided (%(status)s).") % {"status": pair.get_status_display()})
     now = timezone.now()
@@ -499,9 +530,10 @@ def merge(user, pair, note=""):
 @transaction.atomic
 def reject(user, pair, note=""):
     """Different persons: the pair leaves the queue and is never proposed again."""
-    _require_analyst(user)
     pair = get_pair(user, pair.pk)
+    _require_analyst(user)
     pair = CandidatePair.objects.select_for_update().select_related("person_a", "person_b").get(pk=pair.pk)
+    _require_own_record(user, pair)
     if pair.status != CandidatePair.Status.OPEN:
         raise MatchingError(_("This candidate match was already decided (%(status)s).") % {"status": pair.get_status_display()})
     pair.status, pair.decided_by, pair.decided_at, pair.note = CandidatePair.Status.REJECTED, user, timezone.now(), note.strip()
@@ -523,11 +555,35 @@ def get_entity(user, pk):
 
     With one visible member the page would only say that some record the
     user cannot see describes the same person: that is itself a leak."""
-    entity = Entity.objects.filter(pk=pk).first() if str(pk).isdigit() else None
+    # ASCII digits only: str.isdigit() accepts "²", which int() refuses (a 500).
+    entity = Entity.objects.filter(pk=int(pk)).first() if re.fullmatch(r"[0-9]{1,18}", str(pk)) else None
     judgeable = judgeable_persons(user).values("pk")
     if entity is None or visible_members(user, entity).filter(person__in=judgeable).count() < 2:
         raise NotFound(_("No such identity cluster."))
     return entity
+
+
+def get_member(user, pk):
+    """A cluster membership (current or past) of a person ``user`` may judge, else NotFound."""
+    member = None
+    if re.fullmatch(r"[0-9]{1,18}", str(pk)):
+        member = EntityMember.objects.filter(pk=int(pk), person__in=judgeable_persons(user).values("pk")).first()
+    if member is None:
+        raise NotFound(_("No such identity cluster."))
+    return member
+
+
+def may_split(user, member):
+    """Whether ``user`` may take ``member`` out of its cluster: an editor of the agency holding
+    the record, or of an agency holding one of the two records of the pair that merged it in
+    (who could take that decision may undo it). Other agencies' merges are theirs to undo."""
+    agency = getattr(user, "agency_id", None)
+    if not getattr(user, "can_edit", False) or agency is None:
+        return False
+    if member.person.owner_id == agency:
+        return True
+    pair = member.pair
+    return pair is not None and agency in (pair.person_a.owner_id, pair.person_b.owner_id)
 
 
 @transaction.atomic
@@ -535,13 +591,18 @@ def split(user, member, note=""):
     """Take one person out of its identity cluster (undo a merge). The membership is
     closed, not deleted; the pairs that merged it go back to the queue, so the
     analyst can decide them again. A cluster left with one person is closed too."""
+    # Visibility first: whatever else is wrong, a cluster or member the user
+    # cannot judge is "not found", never a message naming the cluster.
+    member = get_member(user, member.pk)
+    get_entity(user, member.entity_id)  # the cluster as the user sees it: at least two members
     _require_analyst(user)
-    member = EntityMember.objects.select_for_update().select_related("person", "entity").get(pk=member.pk)
+    member = (EntityMember.objects.select_for_update(of=("self",))
+              .select_related("person", "entity", "pair__person_a", "pair__person_b").get(pk=member.pk))
     if member.removed_at is not None:
         raise MatchingError(_("This person was already taken out of the cluster."))
-    get_entity(user, member.entity_id)  # the cluster as the user sees it: at least two members
-    if not judgeable_persons(user).filter(pk=member.person_id).exists():
-        raise NotFound(_("No such identity cluster."))
+    if not may_split(user, member):
+        raise NotAllowed(_("Only the agency holding this record can take it out of the cluster, "
+                           "or an agency holding one of the two records of the match that merged it."))
     now = timezone.now()
     reason = note.strip() or _("Merge undone")
     others = list(EntityMember.objects.select_for_update().filter(
@@ -571,9 +632,9 @@ def request_details(user, notice):
     if not getattr(user, "can_share", False):
         raise NotAllowed(_("Only liaison officers can ask another agency for details."))
     notice = HitNotice.objects.select_for_update().select_related("watched_agency", "matched_agency").get(pk=notice.pk)
-    if notice.request_id:
-        return notice
-    own_id, other, _role = notice.side(user.agency_id)
+    own_id, other, role = notice.side(user.agency_id)
+    if visible_request(user, notice) is not None:
+        return notice  # this side already asked (a request deleted since may be asked again)
     create_request = _requests_api("services", "create_request")
     if create_request is None:
         raise MatchingError(_("Requests between agencies are not available on this installation yet."))
@@ -590,6 +651,19 @@ def request_details(user, notice):
         )
     except _requests_api("services", "RequestError") as exc:  # its messages are written for officers
         raise MatchingError(str(exc)) from exc
-    notice.request_id, notice.requested_at, notice.requested_by = getattr(request, "pk", None), timezone.now(), user
-    notice.save(update_fields=["request_id", "requested_at", "requested_by", "updated_at"])
+    setattr(notice, f"{role}_request_id", getattr(request, "pk", None))
+    setattr(notice, f"{role}_requested_at", timezone.now())
+    notice.save(update_fields=[f"{role}_request_id", f"{role}_requested_at", "updated_at"])
     return notice
+
+
+def visible_request(user, notice):
+    """The request for details of the user's side of ``notice``, if the user may see it; else None."""
+    request_id, _at = notice.request_of(getattr(user, "agency_id", None))
+    if request_id is None:
+        return None
+    try:
+        from liaison.requests.models import Request
+    except ImportError:
+        return None
+    return Request.objects.visible_to(user).filter(pk=request_id).first()

@@ -28,8 +28,8 @@ def _found(getter, *args):
 
 @web_view
 def queue(request):
-    """Open candidate pairs of persons the user may see, most probable first."""
-    pairs = services.visible_pairs(request.user).order_by("-probability", "id")
+    """Open candidate pairs the user's agency may decide (both persons visible, one its own), most probable first."""
+    pairs = services.decidable_pairs(request.user).order_by("-probability", "id")
     page = Paginator(pairs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "matching/queue.html", {
         "page": page, "pairs": display.pairs_for_display(page.object_list, request.user),
@@ -42,7 +42,7 @@ def pair_detail(request, pk):
     pair = _found(services.get_pair, request.user, pk)
     pair = display.pairs_for_display([pair], request.user)[0]
     display.attach_sources_and_identifiers([pair.left, pair.right], request.user)
-    return render(request, "matching/pair.html", {"pair": pair, "can_decide": request.user.can_edit})
+    return render(request, "matching/pair.html", {"pair": pair, "can_decide": services.may_decide(request.user, pair)})
 
 
 @require_POST
@@ -77,24 +77,29 @@ def entity_detail(request, pk):
     entity = _found(services.get_entity, request.user, pk)
     judgeable = services.judgeable_persons(request.user)
     members = list(services.visible_members(request.user, entity).filter(person__in=judgeable.values("pk"))
-                   .select_related("added_by", "pair"))
+                   .select_related("added_by", "person", "pair__person_a", "pair__person_b"))
     persons = {p.pk: p for p in display.persons_with_details(Person.objects.filter(pk__in=[m.person_id for m in members]))}
     display.attach_sources_and_identifiers(list(persons.values()), request.user)
+    # The pair that merged a member is linked only if the user may see both of its persons.
+    shown_pairs = set(services.visible_pairs(request.user, status=None)
+                      .filter(pk__in=[m.pair_id for m in members if m.pair_id]).values_list("pk", flat=True))
     for m in members:
         m.person_detail = persons[m.person_id]
+        m.shown_pair = m.pair if m.pair_id in shown_pairs else None
+        m.can_split = services.may_split(request.user, m)
     past = list(EntityMember.objects.filter(entity=entity, removed_at__isnull=False, person__in=judgeable.values("pk"))
                 .select_related("person", "removed_by").order_by("-removed_at"))
     return render(request, "matching/entity.html", {
-        "entity": entity, "members": members, "past": past, "can_decide": request.user.can_edit,
+        "entity": entity, "members": members, "past": past,
     })
 
 
 @require_POST
 @web_view
 def split(request, pk):
-    member = EntityMember.objects.filter(pk=pk).first() if str(pk).isdigit() else None
-    if member is None:
-        raise Http404
+    # Only a membership of a person the user may judge: any other id is a 404,
+    # so that no answer tells of a cluster the user cannot see.
+    member = _found(services.get_member, request.user, pk)
     try:
         services.split(request.user, member, request.POST.get("note", ""))
     except services.NotFound:
@@ -124,6 +129,7 @@ def hits(request):
     readable = dict(Person.objects.filter(pk__in=own_ids, owner_id=request.user.agency_id).values_list("pk", "display_name"))
     for n in notices:
         n.own_name = readable.get(n.own_id, "")
+        n.requested = n.request_of(request.user.agency_id)[0] is not None
     return render(request, "matching/hits.html", {"notices": notices, "page": page})
 
 
@@ -132,8 +138,11 @@ def hit_detail(request, pk):
     notice = _found(services.get_notice, request.user, pk)
     notice.own_id, notice.other_agency, notice.role = notice.side(request.user.agency_id)
     own = Person.objects.filter(pk=notice.own_id).only("id", "display_name", "owner_id", "protection").first()
+    # The user's own side's request, and only if the user may see it: never the other side's draft.
+    own_request = services.visible_request(request.user, notice)
     return render(request, "matching/hit.html", {
         "notice": notice, "own": own, "can_request": request.user.can_share,
+        "own_request": own_request, "requested_at": notice.request_of(request.user.agency_id)[1],
     })
 
 

@@ -7,6 +7,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from liaison.operations.models import Event, Operation
 from liaison.registry.models import Person
 from liaison.requests import services
 from liaison.requests.models import Request
@@ -17,6 +18,8 @@ class RequestSerializer(serializers.ModelSerializer):
     from_agency = serializers.SlugRelatedField(slug_field="short_name", read_only=True)
     to_agency = serializers.SlugRelatedField(slug_field="short_name", read_only=True)
     persons = serializers.SerializerMethodField()
+    operation = serializers.SerializerMethodField()
+    event = serializers.SerializerMethodField()
     is_overdue = serializers.BooleanField(read_only=True)
 
     class Meta:
@@ -52,6 +55,15 @@ class RequestSerializer(serializers.ModelSerializer):
         visible = self.context.get("visible_person_ids")
         ids = [link.person_id for link in obj.person_links.all()]
         return [i for i in ids if visible is None or i in visible]
+
+    # The requester's operation and the recorded event are records of their
+    # own: their id is given only to users who may see them (sets computed
+    # once per answer, see RequestViewSet.get_serializer_context).
+    def get_operation(self, obj) -> int | None:
+        return obj.operation_id if obj.operation_id in self.context.get("visible_operation_ids", ()) else None
+
+    def get_event(self, obj) -> int | None:
+        return obj.event_id if obj.event_id in self.context.get("visible_event_ids", ()) else None
 
 
 class RequestWriteSerializer(serializers.Serializer):
@@ -103,9 +115,21 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         ctx = super().get_serializer_context()
         if getattr(self, "swagger_fake_view", False):
             return ctx
+        user = self.request.user
+        requests = Request.objects.visible_to(user)
         ctx["visible_person_ids"] = set(
-            Person.objects.visible_to(self.request.user)
-            .filter(pk__in=Request.objects.visible_to(self.request.user).values("person_links__person_id"))
+            Person.objects.visible_to(user)
+            .filter(pk__in=requests.values("person_links__person_id"))
+            .values_list("pk", flat=True)
+        )
+        ctx["visible_operation_ids"] = set(
+            Operation.objects.visible_to(user)
+            .filter(pk__in=requests.filter(operation__isnull=False).values("operation_id"))
+            .values_list("pk", flat=True)
+        )
+        ctx["visible_event_ids"] = set(
+            Event.objects.visible_to(user)
+            .filter(pk__in=requests.filter(event__isnull=False).values("event_id"))
             .values_list("pk", flat=True)
         )
         return ctx

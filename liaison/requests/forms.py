@@ -162,12 +162,18 @@ class EndpointForm(forms.Form):
     url = forms.URLField(
         label=gettext_lazy("Address of your case system"),
         max_length=500,
-        help_text=gettext_lazy("Deliveries are posted to this address only (https recommended)."),
+        help_text=gettext_lazy("Deliveries are posted to this address only (https, public addresses)."),
     )
     description = forms.CharField(label=gettext_lazy("Description"), max_length=200, required=False)
 
     def clean_url(self):
+        """Refuses internal addresses now, so the administrator hears it at once
+        (deliveries check again at each send: DNS answers change)."""
+        from liaison.requests import egress, webhooks
+
         url = self.cleaned_data["url"]
-        if not url.lower().startswith(("http://", "https://")):
-            raise forms.ValidationError(_("The address must start with https:// or http://."))
+        try:
+            webhooks.check_address(url)
+        except egress.AddressRefused as exc:
+            raise forms.ValidationError(_(exc.reason)) from None
         return url

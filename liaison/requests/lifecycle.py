@@ -3,7 +3,9 @@
 A request moves draft → sent → acknowledged → in progress → fulfilled / partly
 fulfilled / refused / withdrawn. Each step is taken by one side: the
 requesting agency sends and withdraws, the requested agency acknowledges,
-works on, fulfils or refuses. Kept apart from the models so that every
+works on, fulfils or refuses. A draft withdrawn before sending is discarded:
+the requested agency sees a request only once it was sent, and is told
+nothing of a draft (``tells_other_side``). Kept apart from the models so that every
 allowed and refused step is tested in milliseconds, and so that the web page,
 the API and the services ask the same table which buttons exist.
 """
@@ -176,6 +178,13 @@ def allowed_actions(state, side, roles):
 def needs_reason(action, state):
     t = TRANSITIONS.get(action)
     return bool(t and t.needs_reason and not (action == "withdraw" and state == DRAFT))
+
+
+def tells_other_side(action, from_state):
+    """Whether taking ``action`` from ``from_state`` is told to the other agency
+    (inbox, webhooks). Not when a draft is withdrawn: it was never sent, so the
+    requested agency never saw it; withdrawing it just discards it."""
+    return not (action == "withdraw" and from_state == DRAFT)
 
 
 def may_edit(state, side, roles):

@@ -37,14 +37,16 @@ KIND_CHOICES = [(code, _(label)) for code, label in kinds.CHOICES]
 class RequestQuerySet(models.QuerySet):
     def visible_to(self, user):
         """The requests ``user`` may see: those their agency sent or drafted, and
-        those sent to it (a draft is the requester's alone). Nothing for users
+        those sent to it (a draft, even withdrawn, is the requester's alone). Nothing for users
         without an agency, platform administrators included."""
         agency_id = (
             getattr(user, "agency_id", None) if getattr(user, "is_authenticated", False) and user.is_active else None
         )
         if agency_id is None:
             return self.none()
-        return self.filter(Q(from_agency_id=agency_id) | (Q(to_agency_id=agency_id) & ~Q(status=Status.DRAFT)))
+        # The requested agency sees a request once it was sent, whatever became
+        # of it since; a draft withdrawn before sending stays the requester's.
+        return self.filter(Q(from_agency_id=agency_id) | Q(to_agency_id=agency_id, sent_at__isnull=False))
 
     def overdue(self, now=None):
         return self.filter(status__in=L.OPEN, due_at__lt=now or timezone.now())
@@ -266,5 +268,22 @@ class WebhookAttempt(models.Model):
     response_code = models.PositiveSmallIntegerField(null=True, blank=True)
     error = models.CharField(max_length=300, blank=True)
 
+    # What the log page says of a failed try: coarse categories only, so the
+    # log cannot serve as a port scanner's oracle (egress.CATEGORIES).
+    ERROR_LABELS = {
+        "refused": _("connection refused"),
+        "timeout": _("timed out"),
+        "tls": _("TLS error"),
+        "not_found": _("host not found"),
+        "not_allowed": _("address not allowed"),
+        "failed": _("connection failed"),
+    }
+
     class Meta:
         ordering = ["at", "id"]
+
+    @property
+    def error_label(self):
+        """The category of the failure; anything else (rows written before the
+        categories existed held raw socket errors) reads as "connection failed"."""
+        return self.ERROR_LABELS.get(self.error, self.ERROR_LABELS["failed"])

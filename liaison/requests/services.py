@@ -23,7 +23,7 @@ from liaison.core.models import TLP, Distribution
 from liaison.operations.models import Event, Figure, Operation, Participant
 from liaison.partialdate import PartialDate, PartialDateError
 from liaison.registry.models import Person, PersonStatus
-from liaison.requests import filecheck, kinds, lifecycle, webhooks
+from liaison.requests import egress, filecheck, kinds, lifecycle, webhooks
 from liaison.requests.models import Attachment, Comment, Request, RequestPerson, Status, Step
 from liaison.requests.notifications import notify
 from liaison.sharing import services as sharing
@@ -400,6 +400,10 @@ def transition(user, request, action, *, version, reason="", fulfilment=None):
         request.event = event
         detail.update(event=event.pk, persons=n)
     _step(user, request, action, from_status, target, reason, **detail)
+    if not L.tells_other_side(action, from_status):
+        # A draft withdrawn before it was sent is discarded quietly: the other
+        # agency never knew of it and must not learn of it now.
+        return request
     other = request.to_agency if request.side_for(user) == L.REQUESTER else request.from_agency
     title = _("%(ref)s %(kind)s: %(status)s by %(agency)s") % {
         "ref": request.reference,
@@ -431,7 +435,11 @@ def _save_file(user, request, comment, upload):
         uploaded_by=user,
     )
     attachment.file.save("upload", ContentFile(data), save=False)
-    attachment.save()
+    try:
+        attachment.save()
+    except BaseException:
+        attachment.file.delete(save=False)
+        raise
     return attachment
 
 
@@ -450,30 +458,32 @@ def add_comment(user, request, text="", files=()):
     try:
         for upload in files:
             saved.append(_save_file(user, request, comment, upload))
-    except BadInput:
-        # The transaction rolls back the rows; files already written must go too.
+        Request.objects.filter(pk=request.pk).update(updated_at=timezone.now())
+        _step(
+            user,
+            request,
+            "comment",
+            request.status,
+            request.status,
+            attachments=[a.name for a in saved],
+            sha256=[a.sha256 for a in saved],
+        )
+        if request.sent_at is not None:  # the other agency knows of the request only once it was sent
+            other = request.to_agency if request.side_for(user) == L.REQUESTER else request.from_agency
+            _tell(
+                request,
+                other,
+                _("%(ref)s: new comment from %(agency)s")
+                % {"ref": request.reference, "agency": user.agency.short_name},
+                text[:500],
+            )
+            webhooks.enqueue(request, "request.comment")
+    except BaseException:
+        # Whatever failed, the transaction rolls back the rows; the files
+        # already written to storage are not part of it and must go too.
         for attachment in saved:
             attachment.file.delete(save=False)
         raise
-    Request.objects.filter(pk=request.pk).update(updated_at=timezone.now())
-    _step(
-        user,
-        request,
-        "comment",
-        request.status,
-        request.status,
-        attachments=[a.name for a in saved],
-        sha256=[a.sha256 for a in saved],
-    )
-    if request.status != Status.DRAFT:
-        other = request.to_agency if request.side_for(user) == L.REQUESTER else request.from_agency
-        _tell(
-            request,
-            other,
-            _("%(ref)s: new comment from %(agency)s") % {"ref": request.reference, "agency": user.agency.short_name},
-            text[:500],
-        )
-        webhooks.enqueue(request, "request.comment")
     return comment
 
 
@@ -508,6 +518,10 @@ def add_endpoint(user, url, description=""):
 
     if not (getattr(user, "agency_id", None) and user.has_role(Role.AGENCY_ADMIN)):
         raise Forbidden(_("Only an administrator of your agency can add a webhook endpoint."))
+    try:
+        webhooks.check_address(url)
+    except egress.AddressRefused as exc:
+        raise BadInput(_(exc.reason), {"url": _(exc.reason)}) from None
     secret = secrets.token_urlsafe(32)
     endpoint = WebhookEndpoint.objects.create(agency_id=user.agency_id, url=url, secret=secret, description=description)
     audit.record(

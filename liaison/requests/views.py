@@ -2,23 +2,35 @@
 ``Request.objects.visible_to(user)``, every write is a call to ``services``."""
 
 import datetime as dt
+import re
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from liaison.operations.models import Event, Operation
 from liaison.registry.models import Person
 from liaison.requests import kinds, lifecycle, services, stats
 from liaison.requests.forms import CommentForm, EndpointForm, RequestForm, StepForm, person_choices
-from liaison.requests.models import Attachment, Notification, Request, Status, WebhookDelivery, WebhookEndpoint
+from liaison.requests.models import (
+    Attachment,
+    Notification,
+    Request,
+    RequestPerson,
+    Status,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from liaison.sharing.models import Role
 from liaison.web.views.common import web_view
 
@@ -27,9 +39,9 @@ PAGE_SIZE = 50
 
 def _get(user, pk, *, for_update=False):
     """The request ``pk`` if ``user``'s agency is a party to it, else 404."""
-    qs = Request.objects.visible_to(user).select_related(
-        "from_agency__country", "to_agency__country", "operation", "event", "created_by"
-    )
+    # Not the operation nor the event: they are the other agency's records,
+    # shown only if visible to the user (see _detail_context).
+    qs = Request.objects.visible_to(user).select_related("from_agency__country", "to_agency__country", "created_by")
     try:
         return qs.get(pk=pk)
     except (Request.DoesNotExist, ValueError, TypeError):
@@ -73,7 +85,20 @@ def desk(request):
     elif due == "week":
         qs = qs.filter(status__in=lifecycle.OPEN, due_at__gte=now, due_at__lt=now + dt.timedelta(days=7))
     order = "due_at" if due else "-updated_at"
-    qs = qs.select_related("from_agency", "to_agency").annotate(n_persons=Count("person_links")).order_by(order, "-id")
+    # Persons the user can see only: the others are counted nowhere.
+    visible_links = (
+        RequestPerson.objects.filter(request=OuterRef("pk"))
+        .filter(Exists(Person.objects.visible_to(user).filter(pk=OuterRef("person_id"))))
+        .order_by()
+        .values("request")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    qs = (
+        qs.select_related("from_agency", "to_agency")
+        .annotate(n_persons=Coalesce(Subquery(visible_links, output_field=IntegerField()), 0))
+        .order_by(order, "-id")
+    )
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     mine = Request.objects.visible_to(user)
     counts = mine.aggregate(
@@ -197,7 +222,6 @@ def edit(request, pk):
 def _detail_context(request, req):
     user = request.user
     side = req.side_for(user)
-    linked = Person.objects.filter(pk__in=req.person_links.values("person_id"))
     visible = Person.objects.visible_to(user).filter(pk__in=req.person_links.values("person_id"))
     options = person_choices(user, visible)
     persons = visible.prefetch_related("statuses__country").order_by("display_name", "id")
@@ -224,7 +248,12 @@ def _detail_context(request, req):
         "req": req,
         "side": side,
         "person_rows": person_rows,
-        "hidden_persons": linked.count() - len(person_rows),
+        # The requester's operation and the recorded event are records like
+        # any other: shown only to those who may see them (one query each).
+        "operation": Operation.objects.visible_to(user).filter(pk=req.operation_id).first()
+        if req.operation_id
+        else None,
+        "event": Event.objects.visible_to(user).filter(pk=req.event_id).first() if req.event_id else None,
         "fields": [
             (_(f.label), _(v) if f.type == kinds.CHOICE and v else v, f.type)
             for f, v in kinds.display(req.kind, req.fields)
@@ -357,8 +386,11 @@ def inbox(request):
     _require_party(user)
     notes = Notification.for_user(user)
     if request.method == "POST":
-        ids = [int(i) for i in request.POST.getlist("read") if i.isdigit()]
-        chosen = notes.filter(pk__in=ids) if ids else notes.exclude(read_by=user)
+        # ASCII digits only: str.isdigit() also accepts "²", which int() refuses.
+        given = request.POST.getlist("read")
+        ids = [int(i) for i in given if re.fullmatch(r"[0-9]{1,18}", i)]
+        # No choice means all of them; a choice that names nothing valid, none.
+        chosen = notes.filter(pk__in=ids) if given else notes.exclude(read_by=user)
         for note in chosen:
             note.read_by.add(user)
         messages.success(request, _("Marked as read."))
@@ -383,11 +415,22 @@ def webhook_log(request):
         if form is None:
             raise PermissionDenied
         if form.is_valid():
-            endpoint, secret = services.add_endpoint(user, form.cleaned_data["url"], form.cleaned_data["description"])
-            messages.success(
-                request, _("Endpoint added. Its signing secret, shown only this once: %(secret)s") % {"secret": secret}
-            )
-            return redirect("requests:webhooks")
+            try:
+                _endpoint, secret = services.add_endpoint(
+                    user, form.cleaned_data["url"], form.cleaned_data["description"]
+                )
+            except services.BadInput as exc:
+                form.add_error("url", str(exc))
+            else:
+                # Shown in this very answer, never through messages (stored in
+                # a cookie by default) nor a redirect, and kept out of caches.
+                response = _webhook_page(request, user, EndpointForm(), new_secret=secret)
+                add_never_cache_headers(response)
+                return response
+    return _webhook_page(request, user, form)
+
+
+def _webhook_page(request, user, form, new_secret=""):
     endpoints = WebhookEndpoint.objects.filter(agency_id=user.agency_id).order_by("id")
     deliveries = (
         WebhookDelivery.objects.filter(endpoint__agency_id=user.agency_id)
@@ -399,7 +442,7 @@ def webhook_log(request):
     return render(
         request,
         "requests/webhooks.html",
-        {"endpoints": endpoints, "page": page, "form": form},
+        {"endpoints": endpoints, "page": page, "form": form, "new_secret": new_secret},
         status=400 if form is not None and form.errors else 200,
     )
 
@@ -414,10 +457,12 @@ def statistics(request):
     )
     by_kind, by_pair = stats.median_days(rows)
     kind_labels = {k.code: _(k.label) for k in kinds.KINDS.values()}
+    # Only persons the user can see are counted (a count is a disclosure too).
     awaiting = stats.awaiting_by_country(
-        visible.filter(kind="repatriation", status__in=lifecycle.OPEN).values_list(
-            "to_agency__country_id", "from_agency__country_id", "person_links__person_id"
-        )
+        RequestPerson.objects.filter(
+            request__in=visible.filter(kind="repatriation", status__in=lifecycle.OPEN),
+            person__in=Person.objects.visible_to(user),
+        ).values_list("request__to_agency__country_id", "request__from_agency__country_id", "person_id")
     )
     from liaison.core.models import Country
 

@@ -3,7 +3,8 @@
 Each request step queues one delivery per active endpoint of the two agencies
 concerned. A delivery is a JSON body signed with HMAC-SHA256 under the
 endpoint's secret (header ``X-Liaison-Signature: sha256=<hex>``), posted to the
-configured address only (redirects are not followed), retried with exponential
+configured address only (redirects are not followed; internal addresses are
+refused, see ``egress``), retried with exponential
 back-off until it succeeds or ``MAX_ATTEMPTS`` tries failed. Every try is
 logged with the answer received.
 
@@ -15,15 +16,18 @@ once never send it twice.
 import datetime as dt
 import hashlib
 import hmac
+import http.client
 import json
 import logging
-import urllib.error
-import urllib.request
+import socket
+import ssl
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from liaison.requests import egress
 from liaison.requests.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 log = logging.getLogger(__name__)
@@ -74,7 +78,8 @@ def payload_for(request, event):
 
 def enqueue(request, event):
     """Queue a signed delivery of ``event`` to every active endpoint of both
-    agencies; delivery is attempted once the transaction commits."""
+    agencies; delivered by the next ``deliver_due`` pass (or once the transaction
+    commits, when REQUESTS_WEBHOOKS_ON_COMMIT is on)."""
     endpoints = WebhookEndpoint.objects.filter(
         agency_id__in=[request.from_agency_id, request.to_agency_id], is_active=True
     )
@@ -91,34 +96,58 @@ def enqueue(request, event):
                 signature=sign(endpoint.secret, text.encode("utf-8")),
             )
         )
-    if created and getattr(settings, "REQUESTS_WEBHOOKS_ON_COMMIT", True):
+    # Off by default: a slow or dead case system must not hold up the officer's
+    # page; ``liaison webhooks deliver`` (cron) delivers. The demo turns it on.
+    if created and getattr(settings, "REQUESTS_WEBHOOKS_ON_COMMIT", False):
         ids = [d.pk for d in created]
         transaction.on_commit(lambda: deliver_due(ids=ids))
     return created
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    """A redirect is an answer, not a new address: deliveries go to the configured URL only."""
+def allow_loopback():
+    """Whether deliveries may go to 127.0.0.1 / ::1 (the demo's and the tests'
+    receiver); off unless the operator turns it on (on with DEBUG)."""
+    return bool(getattr(settings, "REQUESTS_WEBHOOKS_ALLOW_LOOPBACK", False))
 
-    def redirect_request(self, *args, **kwargs):
-        return None
 
-
-_opener = urllib.request.build_opener(_NoRedirect)
+def check_address(url):
+    """``egress.check_url`` under this installation's settings."""
+    return egress.check_url(url, allow_loopback=allow_loopback())
 
 
 def _post(url, body, headers):
-    """(status code, error text) of one POST."""
-    if not url.lower().startswith(("http://", "https://")):
-        return None, "only http and https addresses are allowed"
-    req = urllib.request.Request(url, data=body, headers=headers, method="POST")
+    """(status code, error category) of one POST.
+
+    http.client rather than urllib: it follows no redirect (a redirect is an
+    answer, not a new address), and its connection can be pinned to the IP
+    address that was checked, so DNS cannot swap in an internal one between
+    the check and the connection. TLS still verifies the certificate against
+    the host name."""
     try:
-        with _opener.open(req, timeout=TIMEOUT_SECONDS) as response:
-            return response.status, ""
-    except urllib.error.HTTPError as exc:
-        return exc.code, f"HTTP {exc.code}"
-    except (urllib.error.URLError, OSError, ValueError) as exc:
-        return None, str(getattr(exc, "reason", exc))[:300]
+        scheme, host, port, ip = check_address(url)
+    except egress.AddressRefused as exc:
+        return None, exc.category
+    parts = urlsplit(url)
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    if scheme == "https":
+        conn = http.client.HTTPSConnection(host, port, timeout=TIMEOUT_SECONDS, context=ssl.create_default_context())
+    else:
+        conn = http.client.HTTPConnection(host, port, timeout=TIMEOUT_SECONDS)
+    # http.client opens its socket through this attribute (set in __init__);
+    # replacing it pins the connection to the checked IP while the Host header
+    # and the TLS name stay the configured host. Guarded by
+    # tests/requests/test_security_review.py::test_delivery_connects_to_the_address_that_was_checked.
+    conn._create_connection = lambda address, timeout, source=None: socket.create_connection(
+        (ip, address[1]), timeout, source
+    )
+    try:
+        conn.request("POST", path, body=body, headers=headers)
+        response = conn.getresponse()
+        return response.status, "" if 200 <= response.status < 300 else f"HTTP {response.status}"
+    except (OSError, http.client.HTTPException, ValueError) as exc:
+        return None, egress.category_of(exc)
+    finally:
+        conn.close()
 
 
 def _attempt(delivery):

@@ -213,3 +213,29 @@ def test_site_proposal_creates_a_site_then_recognises_it(desk):
     with pytest.raises(review.ReviewError, match="needs its country"):
         review.accept(propose(third, kind="site", name="Nowhere", evidence="A compound called Nowhere was closed."),
                       desk.analyst)
+
+
+def test_names_of_hidden_participants_and_operations_do_not_change_the_match(desk):
+    """An analyst editing a proposal's persons or operation cannot probe for records hidden from them."""
+    theirs = store_text(desk.mm, desk.other, OUTLETS[0][1])
+    event, _ = review.accept(raid(theirs, operation="Operation Nightjar",
+                                  persons=[{"name": "Zaw Hidden Boss", "role": "leader"}]), desk.other)
+    Event.objects.filter(pk=event.pk).update(distribution="members")  # the event is shared; its operation and person are not
+    assert not Person.objects.visible_to(desk.analyst).filter(names__full_name="Zaw Hidden Boss").exists()
+    assert not Operation.objects.visible_to(desk.analyst).filter(name="Operation Nightjar").exists()
+    data = raid(store_text(desk.cn, desk.analyst, OUTLETS[1][1])).data
+    probe = dict(data, operation="Operation Nightjar", persons=[{"name": "Zaw Hidden Boss", "role": "leader"}])
+
+    def scores(user, fields):
+        return [(round(score, 6), e.pk) for score, e in review.matching_events(user, fields)]
+
+    assert scores(desk.analyst, data) and scores(desk.analyst, probe) == scores(desk.analyst, data)
+    # MM sees its own operation and person: for MM the same names do count.
+    assert scores(desk.other, probe)[0][0] > scores(desk.other, data)[0][0]
+
+
+def test_an_event_id_of_superscript_digits_is_refused_in_words(desk):
+    mine = store_text(desk.cn, desk.analyst, OUTLETS[1][1])
+    with pytest.raises(review.ReviewError, match="does not exist or is not visible"):
+        review.accept(raid(mine), desk.analyst, target="²")
+    assert not Event.objects.exists()

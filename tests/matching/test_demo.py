@@ -21,7 +21,9 @@ def names_of(person):
 
 def test_cn_analyst_has_the_ming_family_to_decide(demo, client):
     cn = demo.users["cn.analyst"]
-    pairs = list(services.visible_pairs(cn).select_related("person_a__owner", "person_b__owner"))
+    # The queue: pairs cn.analyst may decide, one record of each CN-MPS's.
+    pairs = list(services.decidable_pairs(cn).select_related("person_a__owner", "person_b__owner"))
+    assert all("CN-MPS" in {p.person_a.owner.short_name, p.person_b.owner.short_name} for p in pairs)
     seen = [(names_of(p.person_a) | names_of(p.person_b), {p.person_a.owner.short_name, p.person_b.owner.short_name})
             for p in pairs]
     assert any({"明学昌", "Xuechang Ming"} <= names and owners == {"CN-MPS", "MM-MPF"} for names, owners in seen)
