@@ -99,9 +99,12 @@ def dedupe(records: Iterable[PersonRecord], *, threshold: float = 0.9, backend: 
     if backend == "python":
         pairs, clusters = _python_dedupe(rows, matcher, threshold)
         return DedupeResult(pairs=pairs, clusters=clusters)
-    if backend != "duckdb":
-        raise ValueError(f"Unknown backend “{backend}”: use “duckdb” or “python”.")
-    from .splink_backend import predict
+    if backend == "spark":  # Splink on Spark (the active SparkSession, else a local one for this call)
+        from .spark_backend import predict
+    elif backend == "duckdb":
+        from .splink_backend import predict
+    else:
+        raise ValueError(f"Unknown backend “{backend}”: use “duckdb”, “spark” or “python”.")
 
     raw_pairs, clusters = predict(rows, matcher, threshold=threshold, threads=threads)
     prior = matcher.prior_for(len(rows))

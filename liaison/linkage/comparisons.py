@@ -20,6 +20,8 @@ from .records import Features
 JW_LOW = 0.80
 JW_TOKEN = 0.92  # two tokens are one name spelled differently...
 EDIT_LONG = 5  # ...or, both at least this long, one typo apart (Putin/Pulin)
+SHORT_FORM = 3  # a token this long or longer that begins another is its short form (Ben/Benjamin)
+DOB_FAR = 10  # years of birth further apart than this are a level of their own
 
 
 @dataclass(frozen=True)
@@ -57,9 +59,14 @@ def _agree(x: str, y: str) -> bool:
         len(x) >= EDIT_LONG and len(y) >= EDIT_LONG and DamerauLevenshtein.distance(x, y) <= 1)
 
 
+def _abbreviates(x: str, y: str) -> bool:
+    # an initial ("J." for Jean) or a short form of three letters or more
+    # that the full name begins with ("Ben" for Benjamin, "Alex" for Alexander)
+    return len(x) < len(y) and (len(x) == 1 or len(x) >= SHORT_FORM) and y.startswith(x)
+
+
 def _agree_or_initial(x: str, y: str) -> bool:
-    # an initial ("J." for Jean) agrees with the name it abbreviates
-    return _agree(x, y) or (len(x) == 1 and y.startswith(x)) or (len(y) == 1 and x.startswith(y))
+    return _agree(x, y) or _abbreviates(x, y) or _abbreviates(y, x)
 
 
 def _tokens_close(a: Features, b: Features) -> bool:
@@ -87,7 +94,8 @@ _SQL_AGREE = (
     "AND damerau_levenshtein(x, y) <= 1))"
 )
 _SQL_AGREE_OR_INITIAL = (
-    f"({_SQL_AGREE} OR (length(x) = 1 AND starts_with(y, x)) OR (length(y) = 1 AND starts_with(x, y)))"
+    f"({_SQL_AGREE} OR (length(x) < length(y) AND (length(x) = 1 OR length(x) >= {SHORT_FORM}) AND starts_with(y, x)) "
+    f"OR (length(y) < length(x) AND (length(y) = 1 OR length(y) >= {SHORT_FORM}) AND starts_with(x, y)))"
 )
 _SQL_BEST_JW = (
     "list_max(list_transform(names_l, x -> list_max(list_transform(names_r, "
@@ -136,7 +144,11 @@ NAME = Comparison(
               "list_has_any(nkeys_l, nkeys_r)", lambda a, b: _has_any(a.nkeys, b.nkeys)),
         Level("tokens_close", "same names with small spelling differences", _SQL_TOKENS_CLOSE, _tokens_close),
         Level("token_subset", "same names, one side has more names", _SQL_TOKEN_SUBSET, _token_subset),
-        Level("phonetic", "sounds the same in another romanisation", "list_has_any(phon_l, phon_r)",
+        Level("phonetic", "sounds the same in another romanisation", "list_has_any(phonv_l, phonv_r)",
+              lambda a, b: _has_any(a.phonv, b.phonv)),
+        # The consonant skeleton alone: another romanisation, or another name
+        # of the same consonants (Thanh/Tuan): weighed apart.
+        Level("consonants", "same consonants, other vowels", "list_has_any(phon_l, phon_r)",
               lambda a, b: _has_any(a.phon, b.phon)),
         Level("jw_low", "similar spelling", f"{_SQL_BEST_JW} >= {JW_LOW}",
               lambda a, b: _best_jw(a, b) >= JW_LOW),
@@ -168,6 +180,11 @@ DOB = Comparison(
         Level("year_near", "year of birth within five years, one side gives only a year (an estimated age?)",
               "abs(dob_year_l - dob_year_r) <= 5 AND (length(dob_l) = 4 OR length(dob_r) = 4)",
               lambda a, b: abs(a.dob_year - b.dob_year) <= 5 and (len(a.dob) == 4 or len(b.dob) == 4)),
+        # Kept apart from "else": a year mistyped or an age guessed wrong
+        # stays within a few years (a ten-year slip of one digit is caught by
+        # "day_month"); two dates a generation apart are two people.
+        Level("far", "years of birth more than ten years apart", f"abs(dob_year_l - dob_year_r) > {DOB_FAR}",
+              lambda a, b: abs(a.dob_year - b.dob_year) > DOB_FAR),
         Level("else", "different date of birth", "ELSE", lambda a, b: True),
     ),
 )

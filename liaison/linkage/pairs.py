@@ -9,8 +9,8 @@ import csv
 import io
 from typing import IO, Iterable
 
-from .records import PersonRecord
-from .scoring import Matcher
+from .records import PersonRecord, features
+from .scoring import Matcher, NameFrequencies
 
 # Optional, per side: left_/right_ dob, country, id, document, phone, sex.
 # ``id`` is any identifier both sources may hold (document number, phone,
@@ -64,12 +64,14 @@ def score_csv(source: IO[str], target: IO[str], matcher: Matcher | None = None) 
     matcher = matcher or Matcher.default()
     header, reader = read_rows(source)
     rows = list(reader)
-    results = []
+    sides = []
     for number, row in enumerate(rows, start=2):
         if None in row:
             raise PairsError(f"Row {number} has more values than the header has columns.")
-        left, right = _record(row, "left", number), _record(row, "right", number)
-        results.append(matcher.score(left, right))
+        sides.append((features(_record(row, "left", number)), features(_record(row, "right", number))))
+    # How common each name is in this file (distinct records), to weigh common names down.
+    frequencies = NameFrequencies(f for pair in sides for f in pair)
+    results = [matcher.score_features(left, right, frequencies=frequencies) for left, right in sides]
     out_header = [h for h in header if h not in ("probability", "why")] + ["probability", "why"]
     writer = csv.DictWriter(target, fieldnames=out_header, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()

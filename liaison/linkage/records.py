@@ -142,6 +142,7 @@ class Features:
     ids: list[str]
     sex: str | None
     any_han: bool = False
+    phonv: list[str] = field(default_factory=list)  # phonetic keys that keep each token's first vowel class
 
 
 def features(record: PersonRecord) -> Features:
@@ -151,6 +152,7 @@ def features(record: PersonRecord) -> Features:
     lkeys: set[str] = set()
     han: set[str] = set()
     phon: set[str] = set()
+    phonv: set[str] = set()
     for name in _split_many(record.names):
         analysis = analyse_name(name)
         for tokens, form in zip(analysis.variants, analysis.sorted_forms):
@@ -159,6 +161,7 @@ def features(record: PersonRecord) -> Features:
                 toks.append(sorted(tokens))
         nkeys |= analysis.keys
         phon |= analysis.phonetic
+        phonv |= analysis.phonetic_vowels
         if analysis.han:
             han.add(analysis.han)
         else:
@@ -182,4 +185,5 @@ def features(record: PersonRecord) -> Features:
         ids=sorted({d for d in (normalise_identifier(x) for x in _split_many(record.identifiers)) if d}),
         sex=sex,
         any_han=bool(han),
+        phonv=sorted(phonv),
     )

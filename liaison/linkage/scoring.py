@@ -12,6 +12,14 @@ Two priors: ``prior`` is Splink's probability that two *random* records match
 (used by ``dedupe`` over a whole population); ``pair_prior`` is the share of
 matches among pairs somebody puts forward for checking (blocked candidates,
 ``match score`` input), used by ``score_pair`` and ``Matcher.candidates``.
+
+Common names: the trained u of "same name" is an average over all names, so
+"Sok Chea", which a hundred people bear, would weigh as much as a rare name.
+``NameFrequencies`` counts, in the data being matched (the whole pairs file
+of ``match score``), how many *distinct* records carry each name key; a name
+shared by more records than the model expects is weighed down, as Splink's
+term-frequency adjustment does (log2 u / tf), never up. Distinct records, so
+one suspect listed against fifty candidates counts once.
 """
 from __future__ import annotations
 
@@ -51,6 +59,68 @@ def _probability(weight: float) -> float:
     if weight < -60:
         return 0.0
     return 1.0 / (1.0 + 2.0 ** (-weight))
+
+
+# Name levels whose agreement rests on one shared key, and the keys they share.
+_TF_KEYS = {"han_same": "han", "exact": "nkeys", "phonetic": "phonv", "consonants": "phon"}
+
+
+class NameFrequencies:
+    """How many distinct records of the data being matched carry each name key.
+
+    Records carrying a key are told apart by everything else they hold (date
+    of birth, countries, documents, identifiers, sex): the same record
+    repeated over many rows of a pairs file, or one name-only entry written
+    in ten spellings, counts once; a name is common when records that differ
+    in their other fields bear it. Plain counting, hand-written: Splink's
+    term-frequency tables need a single-value column and its DuckDB session.
+    """
+
+    def __init__(self, rows: Iterable[Features]):
+        self.counts: dict[tuple[str, str], int] = {}
+        self.total = 0
+        seen: set[tuple] = set()
+        everything: set[tuple] = set()
+        for row in rows:
+            everything.add(self._rest(row) + (tuple(row.nkeys), tuple(row.han)))
+            for attr in set(_TF_KEYS.values()):
+                signature = self.signature(row, attr)
+                if signature in seen:
+                    continue
+                seen.add(signature)
+                for key in getattr(row, attr):
+                    self.counts[(attr, key)] = self.counts.get((attr, key), 0) + 1
+        self.total = len(everything)
+
+    @staticmethod
+    def _rest(row: Features) -> tuple:
+        return (row.dob, tuple(row.countries), tuple(row.docs), tuple(row.ids), row.sex)
+
+    @classmethod
+    def signature(cls, row: Features, attr: str) -> tuple:
+        return (attr, tuple(getattr(row, attr))) + cls._rest(row)
+
+    def adjustment(self, level_key: str, u: float, a: Features, b: Features) -> tuple[float, int]:
+        """(bits to add, other records sharing the name) for a pair at ``level_key``.
+
+        tf is the share of the *other* records (the pair's own left out) with
+        the shared key, shrunk towards the model's u by a pseudo-count of one
+        record in 1/u, so a small file cannot make a name look common on the
+        evidence of one or two records. Never positive: a name rare in the
+        file is not rare in the world on that evidence.
+        """
+        attr = _TF_KEYS.get(level_key)
+        if attr is None:
+            return 0.0, 0
+        shared = set(getattr(a, attr)) & set(getattr(b, attr))
+        if not shared:
+            return 0.0, 0
+        own = 1 if self.signature(a, attr) == self.signature(b, attr) else 2
+        others = min(max(0, self.counts.get((attr, key), 0) - own) for key in shared)
+        pool = max(0, self.total - own)
+        u = max(u, _FLOOR)
+        tf = (others + 1) / (pool + 1 / u)
+        return min(0.0, math.log2(u / tf)), others
 
 
 def _name_label(comparison: Comparison, index: int, a: Features, b: Features) -> str:
@@ -125,7 +195,8 @@ class Matcher:
         return list(self._weights[comparison])
 
     def score_levels(self, levels: dict[str, int | None], a: Features | None = None,
-                     b: Features | None = None, prior: float | None = None) -> PairScore:
+                     b: Features | None = None, prior: float | None = None,
+                     frequencies: NameFrequencies | None = None) -> PairScore:
         fields: dict[str, float] = {}
         labels: dict[str, str] = {}
         total = _logit2(self.pair_prior if prior is None else prior)
@@ -134,11 +205,17 @@ class Matcher:
             if index is None:
                 continue
             weight = self._weights[comparison.name][index]
-            fields[comparison.name] = round(weight, 3)
             if a is not None and b is not None:
                 labels[comparison.name] = _name_label(comparison, index, a, b)
             else:
                 labels[comparison.name] = comparison.levels[index].label
+            if comparison.name == "name" and frequencies is not None and a is not None and b is not None:
+                level = self.params["name"][index]
+                bits, others = frequencies.adjustment(level["level"], level["u"], a, b)
+                if bits < 0:
+                    weight += bits
+                    labels["name"] += f", a common name here: {others} other records"
+            fields[comparison.name] = round(weight, 3)
             total += weight
         order = sorted(fields, key=lambda name: -abs(fields[name]))
         why = "; ".join(f"{name}: {labels[name]} ({fields[name]:+.1f})" for name in order)
@@ -147,9 +224,10 @@ class Matcher:
             why=why or "nothing to compare",
         )
 
-    def score_features(self, a: Features, b: Features, prior: float | None = None) -> PairScore:
+    def score_features(self, a: Features, b: Features, prior: float | None = None,
+                       frequencies: NameFrequencies | None = None) -> PairScore:
         levels = {comparison.name: comparison.level_of(a, b) for comparison in COMPARISONS}
-        return self.score_levels(levels, a, b, prior)
+        return self.score_levels(levels, a, b, prior, frequencies)
 
     def score(self, a: PersonRecord, b: PersonRecord) -> PairScore:
         return self.score_features(features(a), features(b))

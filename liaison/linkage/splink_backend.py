@@ -28,6 +28,7 @@ SCHEMA = pa.schema([
     ("lkeys", _LIST),
     ("han", _LIST),
     ("phon", _LIST),
+    ("phonv", _LIST),
     ("dob", pa.string()),
     ("dob_year", pa.int32()),
     ("countries", _LIST),
@@ -40,8 +41,8 @@ SCHEMA = pa.schema([
 
 # Starting values for EM (and the values of levels EM cannot reach).
 _START_M = {
-    "name": [0.35, 1e-4, 1e-4, 0.35, 0.12, 0.05, 0.05, 0.04, 0.02],  # han_same ... else
-    "dob": [0.6, 0.03, 0.2, 0.02, 0.1, 0.03, 0.02],
+    "name": [0.35, 1e-4, 1e-4, 0.35, 0.12, 0.05, 0.05, 0.02, 0.04, 0.02],  # han_same ... else
+    "dob": [0.6, 0.03, 0.2, 0.02, 0.1, 0.03, 0.005, 0.02],
     "country": [0.9, 0.1],
     "document": [0.9, 0.1],
     "identifier": [0.6, 0.4],
@@ -58,6 +59,7 @@ def arrow_table(rows: Sequence[Features], labels: dict[str, str] | None = None) 
         "lkeys": [f.lkeys for f in rows],
         "han": [f.han for f in rows],
         "phon": [f.phon for f in rows],
+        "phonv": [f.phonv for f in rows],
         "dob": [f.dob for f in rows],
         "dob_year": [f.dob_year for f in rows],
         "countries": [f.countries for f in rows],

@@ -148,12 +148,18 @@ def simplify_han(text: str) -> str:
     return _icu("Hant-Hans").transliterate(text)
 
 
+_THAI_RO_HAN = re.compile("\u0e23\u0e23(?=[\u0e01-\u0e2e][\u0e30-\u0e39\u0e47])")
+
+
 def _thai(word: str) -> str:
     """Thai in the Royal Thai General System that passports use (สมชาย ->
     "somchai", ใจดี -> "chaidi"): PyThaiNLP's rule-based "royin" engine (no
     model, nothing downloaded)."""
     from pythainlp.transliterate import romanize  # imported on first Thai name
 
+    # รร (ro han) before a consonant that carries a vowel reads "an": วรรณา is
+    # "Wanna", พรรณี "Phanni" (the engine reads "wonrana"); rewritten as ัน first.
+    word = _THAI_RO_HAN.sub("\u0e31\u0e19", word)
     return romanize(word, engine="royin")
 
 
@@ -265,6 +271,20 @@ def _skeleton(token: str) -> str:
     return "".join(out) or "a"
 
 
+def _vowel_class(token: str) -> str:
+    """The class of the token's first vowel: "a", "i" (e, i) or "u" (o, u).
+
+    Added to the skeleton for a stricter phonetic key: romanisations of one
+    name mostly keep the first vowel's quality (Muhammad/Mohammed, Hun/Hon,
+    Chaidi/Jaidee) where different short names often differ there
+    (Thanh/Tuan, Um/Mao, Xia/Xue).
+    """
+    for char in token:
+        if char in "aeiou":
+            return "a" if char == "a" else "i" if char in "ei" else "u"
+    return "-"
+
+
 @dataclass(frozen=True)
 class NameAnalysis:
     """What linkage needs to know about one written name."""
@@ -276,6 +296,7 @@ class NameAnalysis:
     keys: frozenset[str]
     phonetic: frozenset[str]
     sorted_forms: tuple[str, ...]  # tokens sorted and spaced, one per variant
+    phonetic_vowels: frozenset[str] = frozenset()  # skeletons with their first vowel's class
 
     @property
     def normalised(self) -> str:
@@ -333,6 +354,115 @@ def _pinyin_form(tokens: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(parts) if len(parts) <= 5 else tokens
 
 
+# Wade-Giles (Taiwanese passports, older Western texts: Mao Tse-tung, Chiang
+# Ching-kuo) to pinyin. Hand-written: no maintained package converts WG to
+# pinyin. Apostrophes (aspiration) are lost by the time tokens are made, so
+# an initial yields both readings; only readings that are pinyin syllables
+# are kept.
+_WG_INITIALS = (("tz", ("z", "c")), ("ts", ("z", "c")), ("ss", ("s",)), ("sz", ("s",)), ("hs", ("x",)),
+                ("ch", ("zh", "ch", "j", "q")), ("sh", ("sh",)), ("k", ("g", "k")), ("t", ("d", "t")),
+                ("p", ("b", "p")), ("j", ("r",)))
+_WG_FINALS = (("iung", "iong"), ("ung", "ong"), ("ieh", "ie"), ("ien", "ian"), ("ih", "i"), ("erh", "er"))
+
+
+@lru_cache(maxsize=65536)
+def _wade_giles(token: str) -> tuple[str, ...]:
+    """Pinyin syllables ``token`` may be in Wade-Giles ("tung" -> dong, tong; "hsi" -> xi)."""
+    heads = [(token[len(wg):], py) for wg, pys in _WG_INITIALS if token.startswith(wg) for py in pys]
+    if not heads or not any(token.startswith(wg) for wg, _ in _WG_INITIALS[:5]):
+        # the token as written too, unless it begins with an initial only WG has (tz, ts, ss, sz, hs)
+        heads.append((token, ""))
+    out = []
+    for rest, initial in heads:
+        for wg, py in _WG_FINALS:
+            if rest.endswith(wg):
+                rest = rest[: -len(wg)] + py
+                break
+        if initial in ("z", "c", "s") and rest == "u":
+            rest = "i"  # tzu, ssu
+        finals = [rest, rest[:-1] + "e"] if rest.endswith("o") else [rest]  # ko -> ge
+        if not initial and rest[:1] in ("i", "u"):
+            finals.append(("y" if rest[0] == "i" else "w") + rest)  # ing -> ying, u -> wu
+        for final in finals:
+            syllable = initial + final
+            if syllable in _pinyin_syllables() and syllable not in out:
+                out.append(syllable)
+    return tuple(out)
+
+
+def _wade_giles_variants(tokens: tuple[str, ...], limit: int = 4) -> list[tuple[str, ...]]:
+    """The name read as Wade-Giles, when every token is a syllable in it and
+    one at least is not pinyin as written (so "Li Na" gets none)."""
+    if not 2 <= len(tokens) <= 4:
+        return []
+    syllables = _pinyin_syllables()
+    if all(t in syllables for t in tokens):
+        return []
+    options = []
+    for token in tokens:
+        readings = _wade_giles(token)
+        if not readings:
+            return []
+        options.append(readings[:2])
+    out: list[tuple[str, ...]] = [()]
+    for readings in options:
+        out = [head + (r,) for head in out for r in readings][:limit]
+    return out
+
+
+def _arabic_variants(tokens: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """Readings of a name written in Arabic script that Latin sources use and
+    ICU's letter-by-letter transliteration does not give: the article apart
+    (العمري "almry" is "Al-Omari"), ج as g (Egyptian "Gamal" for Jamal) and
+    ش as French ch ("Cherif" for Sharif)."""
+    split: list[str] = []
+    for token in tokens:
+        if token.startswith("al") and len(token) > 3:
+            split += ["al", token[2:]]
+        else:
+            split.append(token)
+    base = tuple(split)
+    out = [base] if base != tokens else []
+    for old, new in (("j", "g"), ("sh", "ch")):
+        if any(old in t for t in base):
+            out.append(tuple(t.replace(old, new) for t in base))
+    return out
+
+
+_NICKNAME_MAX_CANONICALS = 3  # "Ali" or "Lee" stand for many names in the list: names, not nicknames
+
+
+@lru_cache(maxsize=1)
+def _nicknamer():
+    from nicknames import NickNamer  # a hand-curated list of English names and their nicknames
+
+    return NickNamer()
+
+
+@lru_cache(maxsize=65536)
+def _canonicals(token: str) -> tuple[str, ...]:
+    if len(token) < 2 or token in _PATRONYMIC:
+        return ()
+    found = {c for c in _nicknamer().canonicals_of(token) if c.isascii() and c.isalpha() and len(c) > len(token)}
+    return tuple(sorted(found)) if len(found) <= _NICKNAME_MAX_CANONICALS else ()
+
+
+def _nickname_variants(tokens: tuple[str, ...], limit: int = 4) -> list[tuple[str, ...]]:
+    """The name with a nickname replaced by the name it is short for ("Ted
+    Doe" is also "Theodore Doe", "Bill Clinton" "William Clinton"), one token
+    at a time, at most ``limit`` variants. Latin names of two tokens or more
+    only: a lone "Ted" says too little. Patronymic particles are never read
+    as nicknames ("ben" is not Benjamin in "Ali Ben Salah"; a short form of
+    a given name is matched by the comparison levels instead)."""
+    if len(tokens) < 2:
+        return []
+    out: list[tuple[str, ...]] = []
+    for index, token in enumerate(tokens):
+        for canonical in _canonicals(token):
+            out.append(tokens[:index] + (canonical,) + tokens[index + 1:])
+    return out[:limit]
+
+
 @lru_cache(maxsize=200_000)
 def analyse_name(name: str) -> NameAnalysis:
     """Latin tokens, keys and Han form of ``name`` (any script). Cached: names repeat."""
@@ -349,18 +479,28 @@ def analyse_name(name: str) -> NameAnalysis:
         form = _pinyin_form(candidate) if script in ("Latn", "Hani") else candidate
         if form and form not in variants:
             variants.append(form)
+        if script == "Latn" and form != candidate and candidate and candidate not in variants:
+            # also as written: "Ben Netanyahu" cuts into pinyin syllables too
+            variants.append(candidate)
     if script == "Hani" and variants and len(variants[0]) >= 3:
         # 明学昌 is also "Ming Xuechang": family name, then the given name in one word
         first = variants[0]
         joined = (first[0], "".join(first[1:]))
         if joined not in variants:
             variants.append(joined)
+    if script == "Arab" and variants:
+        variants.extend(v for v in _arabic_variants(variants[0]) if v not in variants)
+    if script == "Latn":
+        # from the tokens as written, not cut into pinyin ("Ben Netanyahu" is not ben ne tan ya hu)
+        variants.extend(v for v in _nickname_variants(stripped) if v not in variants)
+        variants.extend(v for v in _wade_giles_variants(stripped) if v not in variants)
     han = None
     if script == "Hani":
         han_text = "".join(c for c in "".join(native_stripped) if char_script(c) == "Hani")
         han = simplify_han(han_text) or None
     keys: set[str] = set()
     phonetic: set[str] = set()
+    phonetic_vowels: set[str] = set()
     sorted_forms: list[str] = []
     for tokens in variants:
         # "Salman bin Muhammad" is not "Muhammad bin Salman": with a
@@ -374,6 +514,7 @@ def analyse_name(name: str) -> NameAnalysis:
             if not _PATRONYMIC & set(tokens):
                 keys.add("".join(reversed(tokens)))
         phonetic.add(" ".join(sorted(_skeleton(t) for t in tokens)))
+        phonetic_vowels.add(" ".join(sorted(_skeleton(t) + _vowel_class(t) for t in tokens)))
     return NameAnalysis(
         original=text,
         script=script,
@@ -382,6 +523,7 @@ def analyse_name(name: str) -> NameAnalysis:
         keys=frozenset(keys),
         phonetic=frozenset(phonetic),
         sorted_forms=tuple(sorted_forms),
+        phonetic_vowels=frozenset(phonetic_vowels),
     )
 
 

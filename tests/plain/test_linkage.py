@@ -72,3 +72,54 @@ def test_generator_is_deterministic_and_writes_several_scripts():
     assert {"CN-native", "CN-latin", "TH-native", "KH-native", "MM-native", "AR-native", "VN-latin"} <= set(
         script_of.values())
     assert len(set(truth.values())) < len(truth)  # some persons have several records
+
+
+def test_dates_of_birth_a_generation_apart_outweigh_a_shared_name():
+    far = score_pair(person("a", "Trần Thanh Trang", "1959-09-23", countries=["vn"]),
+                     person("b", "Tran Thanh Trang", "1982-03-02", countries=["vn"]))
+    near = score_pair(person("a", "Trần Thanh Trang", "1959", countries=["vn"]),
+                      person("b", "Tran Thanh Trang", "1960", countries=["vn"]))
+    assert far.probability < 0.5 < near.probability
+    assert far.levels["dob"] == "years of birth more than ten years apart"
+
+
+def test_a_name_many_different_records_bear_in_the_file_weighs_less():
+    from liaison.linkage.pairs import score_text
+
+    header = "left_name,left_dob,right_name,right_dob\n"
+    probe = "Chea Sokha,1980,SOKHA CHEA,1980-05-01\n"
+    others = "".join(f"Chea Sokha,{1930 + i},Sok Dara,1970\n" for i in range(40))
+    alone = score_text(header + probe).splitlines()[1]
+    crowded = score_text(header + probe + others).splitlines()[1]
+    assert "common name" not in alone and "a common name here: 40 other records" in crowded
+    assert float(crowded.split(",")[4]) < float(alone.split(",")[4])
+
+
+def test_one_suspect_listed_against_many_candidates_is_not_a_common_name():
+    from liaison.linkage.pairs import score_text
+
+    header = "left_name,left_dob,right_name,right_dob\n"
+    rows = "Hun Manet,1977,HUN MANET,1977-10-20\n" + "Hun Manet,1977,Sok Dara,1970\n" * 40
+    assert "common name" not in score_text(header + rows).splitlines()[1]
+
+
+def test_negatives_nothing_tells_apart_are_flagged_as_indistinguishable():
+    from liaison.linkage.generate import indistinguishable
+
+    assert indistinguishable(person("a", "Sok Dara", "1975"), person("b", "SOK DARA", countries=["kh"]))
+    assert not indistinguishable(person("a", "Sok Dara", documents=["K1"]), person("b", "Sok Dara", documents=["K2"]))
+    assert not indistinguishable(person("a", "Sok Dara", "1975-01-02"), person("b", "Sok Dara", "1990-06-07"))
+    assert not indistinguishable(person("a", "陈志"), person("b", "陈智"))
+
+
+def test_nicknames_and_short_forms_of_given_names():
+    assert score_pair(person("a", "Ted Doe"), person("b", "Theodore Doe")).probability > 0.5
+    assert score_pair(person("a", "Ben Netanyahu"), person("b", "Benjamin Netanyahu")).probability > 0.5
+    assert score_pair(person("a", "Ted Doe"), person("b", "Edwina Doe")).probability < 0.5
+
+
+def test_same_consonants_with_other_vowels_weigh_less_than_another_romanisation():
+    romanisation = score_pair(person("a", "Muhammad Hasan"), person("b", "Mohammed Hassan"))
+    other_name = score_pair(person("a", "Dương Hữu Thành"), person("b", "Dương Hữu Tuấn"))
+    assert other_name.levels["name"] == "same consonants, other vowels"
+    assert other_name.fields["name"] < romanisation.fields["name"]

@@ -44,3 +44,21 @@ def test_khmer_korean_arabic_cyrillic_reach_latin():
 def test_stored_form_is_untouched_and_search_key_unchanged():
     assert analyse_name("  Nguyễn  Văn Thành ").original == "Nguyễn Văn Thành"
     assert search_key("NGUYỄN Văn A") == "nguyen van a"
+
+
+def test_wade_giles_spellings_meet_pinyin_and_han():
+    assert name_keys("Mao Tse-tung") & name_keys("Mao Zedong") & name_keys("毛泽东")
+    assert name_keys("Tsai Ing-wen") & name_keys("蔡英文")
+    assert analyse_name("Zhang Tong").variants == (("zhang", "tong"),)  # pinyin as written: no Wade-Giles reading
+
+
+def test_a_nickname_is_also_read_as_the_name_it_is_short_for_but_a_particle_is_not():
+    assert name_keys("Ted Doe") & name_keys("Theodore Doe")
+    assert not name_keys("Ali Ben Salah") & name_keys("Ali Benjamin Salah")
+
+
+def test_thai_ro_han_and_arabic_readings_that_latin_sources_use():
+    assert normalise_name("วรรณา") == "wanna"
+    assert phonetic_keys("جمال عثمان") & phonetic_keys("Gamal Othman")
+    assert phonetic_keys("حسن العمري") & phonetic_keys("Hasan Al-Omari")
+    assert phonetic_keys("طارق شريف") & phonetic_keys("Tariq Cherif")
