@@ -162,24 +162,26 @@ def new(request, kind):
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            req = services.create_request(
-                user,
-                kind=kind,
-                to_agency=d["to_agency"],
-                title=d["title"],
-                body=d["body"],
-                persons=d["persons"],
-                fields=d["type_fields"],
-                tlp=d["tlp"],
-                include_protected=d["include_protected"],
-                operation=d["operation"],
-            )
+            req = services.create_request(user, kind=kind, operation=d["operation"], **_draft_fields(d))
         except services.RequestError as exc:
             _errors_to_form(form, exc)
             return _form_page(request, form, title, status=exc.status, error=str(exc))
         messages.success(request, _("Draft %(ref)s saved. Check it, then send it.") % {"ref": req.reference})
         return redirect("requests:detail", pk=req.pk)
     return _form_page(request, form, title, status=400 if form.errors else 200)
+
+
+def _draft_fields(data):
+    """What the request form says of a draft, as the services take it (creating and changing alike)."""
+    return {
+        "to_agency": data["to_agency"],
+        "title": data["title"],
+        "body": data["body"],
+        "persons": data["persons"],
+        "fields": data["type_fields"],
+        "tlp": data["tlp"],
+        "include_protected": data["include_protected"],
+    }
 
 
 def _errors_to_form(form, exc):
@@ -199,18 +201,7 @@ def edit(request, pk):
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            services.update_request(
-                user,
-                req,
-                version=d["version"],
-                title=d["title"],
-                body=d["body"],
-                persons=d["persons"],
-                fields=d["type_fields"],
-                tlp=d["tlp"],
-                include_protected=d["include_protected"],
-                to_agency=d["to_agency"],
-            )
+            services.update_request(user, req, version=d["version"], **_draft_fields(d))
         except services.RequestError as exc:
             _errors_to_form(form, exc)
             return _form_page(request, form, title, req, status=exc.status, error=str(exc))
