@@ -20,8 +20,22 @@ def _is_offline(argv):
     return any(tuple(words[: len(cmd)]) == cmd for cmd in OFFLINE_COMMANDS)
 
 
+def _is_message_check(argv):
+    # `liaison check` stays Django's system check (`check --deploy`, `check messages`
+    # for the messages app); only `check messages` followed by a file (or --help) is
+    # the scam checker.
+    rest = argv[3:] if argv[1:3] == ["check", "messages"] else []
+    return any(a in ("-h", "--help") or a.lower().endswith(".csv") or os.path.isfile(a) for a in rest)
+
+
 def main(argv=None):
     argv = argv or sys.argv
+    if _is_message_check(argv):
+        # `liaison check messages FILE.csv` is plain Python (liaison.scamcheck): it
+        # runs before Django so that it needs no settings, database or secret at all.
+        from liaison.scamcheck.cli import main as check_main
+
+        sys.exit(check_main(argv[2:]))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "liaison.settings")
     if _is_offline(argv):
         os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
