@@ -198,6 +198,12 @@ LIAISON_BASE_URL = os.environ.get("LIAISON_BASE_URL", "http://127.0.0.1:8000" if
 REQUESTS_WEBHOOKS_ON_COMMIT = env_bool("REQUESTS_WEBHOOKS_ON_COMMIT", DEBUG)
 REQUESTS_WEBHOOKS_ALLOW_LOOPBACK = env_bool("REQUESTS_WEBHOOKS_ALLOW_LOOPBACK", DEBUG)
 
+# Watchlist hits (liaison/matching): from this probability on a hit is a "strong" match,
+# below it "possible" (the score itself is never shown); at most this many hits a day
+# between one agency's records and another's, then hits wait and the other agency is warned.
+MATCH_STRONG_HIT = float(os.environ.get("MATCH_STRONG_HIT", "0.99"))
+MATCH_PROBE_LIMIT = int(os.environ.get("MATCH_PROBE_LIMIT", "50"))
+
 # Request bodies above this are refused with 413 before any view reads them.
 MAX_REQUEST_BODY_BYTES = int(os.environ.get("MAX_REQUEST_BODY_BYTES", str(10 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BODY_BYTES
@@ -227,6 +233,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "liaison.sharing.auth.lockout_response"
 AXES_VERBOSE = False
+# Axes keeps the form data of failed attempts: never the code of the second step
+# (a mistyped recovery code is nearly the real one) nor a new password.
+AXES_SENSITIVE_PARAMETERS = ["code", "new_password1", "new_password2", "csrfmiddlewaretoken"]
 # Behind a reverse proxy set TRUSTED_PROXY_COUNT; otherwise X-Forwarded-For is
 # ignored, since a client could forge it to get a fresh counter per request.
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
@@ -250,6 +259,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": [
+        "liaison.api.parsers.SafeJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [

@@ -64,11 +64,42 @@ class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
         "incorrect_type": _("Give the record's number (id)."),
     }
 
-    def __init__(self, model=None, through=None, **kwargs):
+    def __init__(self, model=None, through=None, shown_by_parent=False, **kwargs):
         # ``through``: for child rows (phases), the parent model whose visible
-        # set decides, e.g. ("operation", Operation).
-        self.model, self.through = model, through
+        # set decides, e.g. ("operation", Operation). ``shown_by_parent``: the
+        # reference needs no check on output, because the row is only ever
+        # reached through it (a phase's operation) or the serializer writes
+        # its own visibility-checked form of it (an event's participants).
+        self.model, self.through, self.shown_by_parent = model, through, shown_by_parent
         super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        # An invisible operation, phase, operator or event is answered as null,
+        # never by its id: the id alone tells that it exists, and how many records
+        # were made before it (issue 10). One query per distinct record and
+        # request, memoised in the serializer context.
+        pk = super().to_representation(value)
+        if pk is None or self.shown_by_parent:
+            return pk
+        cache = self.context.setdefault("_visible_refs", {}) if isinstance(self.context, dict) else {}
+        key = (self.model, pk)
+        if key not in cache:
+            wanted = self._ids_on_page() | {pk}
+            seen = set(self.get_queryset().filter(pk__in=wanted).values_list("pk", flat=True))
+            cache.update({(self.model, i): i in seen for i in wanted})
+        return pk if cache[key] else None
+
+    def _ids_on_page(self):
+        """For a list, every id this field holds on the page: one query a page, not a row."""
+        parent, root = self.parent, self.root
+        instances = getattr(root, "instance", None)
+        if parent is not getattr(root, "child", None) or not isinstance(instances, (list, tuple)):
+            return set()
+        try:
+            attname = parent.Meta.model._meta.get_field(self.source).attname
+        except Exception:  # a source that is not a model field: no batching, still correct
+            return set()
+        return {getattr(o, attname, None) for o in instances} - {None}
 
     def get_queryset(self):
         user = request_user(self)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from liaison import identifiers as idf
 from liaison import names
 from liaison.partialdate import PartialDate, PartialDateError
-from liaison.operations.models import Case, Event, Operation
+from liaison.operations.models import Case, Event, Operation, Phase
 from liaison.registry.models import Identifier, Organisation, Person, PersonStatus, Relationship, Site, Source
 
 
@@ -82,14 +82,82 @@ class IdentifierFilter(OwnerFilterSet):
         return queryset.filter(normalized__in=forms)
 
 
-def record_id_filter(field_name):
-    # A number, not a ModelChoiceFilter: that one answers "not a valid choice"
-    # only for ids that do not exist, which would tell invisible ids apart.
-    return df.NumberFilter(field_name=f"{field_name}_id")
+MAX_ID = 2**63 - 1  # the largest id a bigint column holds; beyond it no record exists
+
+
+def _valid_id(value):
+    return value is not None and value == int(value) and 0 < value <= MAX_ID
+
+
+def _reader(filterset):
+    return getattr(getattr(filterset, "request", None), "user", None)
+
+
+class VisibleRecordFilter(df.NumberFilter):
+    """Filter by a referenced record (``?operation=7``) that the reader may see.
+
+    A number, not a ModelChoiceFilter: that one answers "not a valid choice"
+    only for ids that do not exist, which would tell invisible ids apart. And an
+    id the reader may not see gives an empty list, like one that does not
+    exist: filtering by a hidden site used to list the visible links that meet
+    there, confirming the site and what it touches (issue 10).
+    """
+
+    def __init__(self, *args, model, through=None, **kwargs):
+        # Not ``self.model``: django-filter sets that to the filterset's own model.
+        self.record_model, self.through = model, through
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if value in (None, ""):
+            return qs
+        if not _valid_id(value):
+            return qs.none()
+        user = _reader(self.parent)
+        if self.through:
+            name, parent = self.through
+            referenced = self.record_model.objects.filter(**{f"{name}__in": parent.objects.visible_to(user)})
+        else:
+            referenced = self.record_model.objects.visible_to(user)
+        if not referenced.filter(pk=int(value)).exists():
+            return qs.none()
+        return qs.filter(**{self.field_name: int(value)})
+
+
+def record_id_filter(field_name, model, through=None):
+    return VisibleRecordFilter(field_name=f"{field_name}_id", model=model, through=through)
+
+
+class RecordEndFilter(df.NumberFilter):
+    """``subject_id`` / ``object_id`` of a relationship, or ``record_id`` of a
+    citation: only ends the reader may see narrow the list (see above); the type
+    comes from the matching ``*_type`` parameter when given, else any type."""
+
+    def __init__(self, *args, type_param, type_field, **kwargs):
+        self.type_param, self.type_field = type_param, type_field
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        from django.contrib.contenttypes.models import ContentType
+
+        from liaison.api.fields import RECORD_TYPES
+
+        if value in (None, ""):
+            return qs
+        if not _valid_id(value):
+            return qs.none()
+        user = _reader(self.parent)
+        wanted = (self.parent.data.get(self.type_param) or "").lower()
+        models = [m for name, m in RECORD_TYPES.items() if not wanted or name == wanted]
+        types = [ContentType.objects.get_for_model(m) for m in models
+                 if m.objects.visible_to(user).filter(pk=int(value)).exists()]
+        if not types:
+            return qs.none()
+        return qs.filter(**{self.field_name: int(value), f"{self.type_field}__in": types})
 
 
 class SiteFilter(OwnerFilterSet):
-    operator = record_id_filter("operator")
+    operator = record_id_filter("operator", Organisation)
 
     class Meta:
         model = Site
@@ -101,10 +169,10 @@ class EventFilter(OwnerFilterSet):
     date_from = PartialDateFilter(field_name="date", lookup_expr="gte",
                                   label=_("on or after (YYYY, YYYY-MM or YYYY-MM-DD)"))
     date_to = PartialDateFilter(method="filter_date_to", label=_("on or before (YYYY, YYYY-MM or YYYY-MM-DD)"))
-    operation = record_id_filter("operation")
-    phase = record_id_filter("phase")
-    case = record_id_filter("case")
-    site = record_id_filter("site")
+    operation = record_id_filter("operation", Operation)
+    phase = record_id_filter("phase", Phase, through=("operation", Operation))
+    case = record_id_filter("case", Case)
+    site = record_id_filter("site", Site)
 
     class Meta:
         model = Event
@@ -124,19 +192,19 @@ class EventFilter(OwnerFilterSet):
 
 
 class CitationFilter(df.FilterSet):
-    source = record_id_filter("source")
+    source = record_id_filter("source", Source)
     record_type = df.CharFilter(field_name="content_type__model", label=_("record type (person, site…)"))
-    record_id = df.NumberFilter(field_name="object_id")
+    record_id = RecordEndFilter(field_name="object_id", type_param="record_type", type_field="content_type")
 
 
 class PhaseFilter(df.FilterSet):
-    operation = record_id_filter("operation")
+    operation = record_id_filter("operation", Operation)
     number = df.NumberFilter()
 
 
 class CaseFilter(OwnerFilterSet):
-    operation = record_id_filter("operation")
-    phase = record_id_filter("phase")
+    operation = record_id_filter("operation", Operation)
+    phase = record_id_filter("phase", Phase, through=("operation", Operation))
 
     class Meta:
         model = Case
@@ -145,9 +213,9 @@ class CaseFilter(OwnerFilterSet):
 
 class RelationshipFilter(OwnerFilterSet):
     subject_type = df.CharFilter(field_name="subject_type__model")
-    subject_id = df.NumberFilter()
+    subject_id = RecordEndFilter(type_param="subject_type", type_field="subject_type")
     object_type = df.CharFilter(field_name="object_type__model")
-    object_id = df.NumberFilter()
+    object_id = RecordEndFilter(type_param="object_type", type_field="object_type")
 
     class Meta:
         model = Relationship

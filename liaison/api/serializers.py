@@ -104,13 +104,20 @@ class RecordSerializer(BaseSerializer):
         return CitationBriefSerializer(citations, many=True, context=self.context).data
 
     def create(self, validated_data):
+        from liaison.sharing.services import audit_initial_marking
+
         children = {name: validated_data.pop(name) for name in self.nested_children() if name in validated_data}
         instance = super().create(validated_data)
         for name, items in children.items():
             sync_children(instance, name, items)
+        audit_initial_marking(request_user(self), instance)
         return instance
 
     def update(self, instance, validated_data):
+        from .sharing import apply_marking
+
+        # Marking changes take the one audited, role-checked path of the marking action.
+        apply_marking(request_user(self), instance, validated_data)
         children = {name: validated_data.pop(name) for name in self.nested_children() if name in validated_data}
         instance = super().update(instance, validated_data)
         for name, items in children.items():
@@ -303,6 +310,10 @@ class PersonSerializer(RecordSerializer):
             data["protected_fields"] = [name for name in self.PROTECTED if data.get(name)]
             data.update(copy.deepcopy(self.PROTECTED))
             data["protection"] = None  # even the kind (informant…) is part of the identity
+            # A status note is free text like ``notes``: "<her name> rescued at..."
+            # (issue 10, second attack). The status itself is no identity and stays.
+            for status in data.get("statuses") or []:
+                status["note"] = ""
         return data
 
 
@@ -368,7 +379,7 @@ def _content_type(obj):
 # --- operations -----------------------------------------------------------------
 
 class PhaseSerializer(BaseSerializer):
-    operation = VisibleRelatedField(model=Operation)
+    operation = VisibleRelatedField(model=Operation, shown_by_parent=True)
 
     class Meta:
         model = Phase
@@ -414,7 +425,7 @@ class FigureSerializer(BaseSerializer):
 
 class ParticipantSerializer(BaseSerializer):
     id = serializers.IntegerField(required=False)
-    person = VisibleRelatedField(model=Person)
+    person = VisibleRelatedField(model=Person, shown_by_parent=True)
 
     class Meta:
         model = Participant
@@ -425,13 +436,20 @@ class ParticipantSerializer(BaseSerializer):
         data = super().to_representation(obj)
         # person_visible / person_protected_ok: annotated by EventViewSet; a
         # participant just written names a person the writer was shown.
+        # The note is free text about the person ("<name>, 17, from ..."): it goes
+        # wherever the person's name goes, so a hidden or withheld person's note
+        # is withheld with the name (issue 10, second attack).
         if not getattr(obj, "person_visible", True):
             data["person"] = hidden_ref()
+            data["note"] = ""
             return data
         person = obj.person
         if hasattr(obj, "person_protected_ok"):
             person.protected_ok = obj.person_protected_ok
-        data["person"] = record_ref(person, person_label(person, request_user(self)))
+        label = person_label(person, request_user(self))
+        data["person"] = record_ref(person, label)
+        if person.protection and label != str(person):
+            data["note"] = ""
         return data
 
 

@@ -71,6 +71,19 @@ def _run(call):
         raise NotFound(_("No such record."))
 
 
+def apply_marking(user, record, validated_data):
+    """A PUT or PATCH of a record that changes its distribution, TLP, handling
+    code or restriction goes through the marking action, with its role check
+    (403 for an analyst), its TLP rules (400) and its audit entry. Repeating
+    the current values changes nothing and needs no right."""
+    changes = services.marking_changes(record, validated_data)
+    for field in services.MARKING_FIELDS:
+        validated_data.pop(field, None)
+    if changes:
+        _run(lambda: services.set_marking(user, record, **changes))
+    return changes
+
+
 class SharingActionsMixin:
     """``shares``, ``share``, ``unshare``, ``marking``, ``retract``, ``restore`` on a record."""
 

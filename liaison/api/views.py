@@ -8,8 +8,9 @@ tests in tests/api/test_performance.py).
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.contenttypes.prefetch import GenericPrefetch
 from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
 from django.db.models import (
-    BooleanField, Case, Exists, ExpressionWrapper, F, OuterRef, Prefetch, Q, Subquery, Value, When,
+    BooleanField, Exists, ExpressionWrapper, F, OuterRef, Prefetch, Q, Subquery,
 )
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -28,8 +29,8 @@ from liaison.registry.models import (
 )
 from liaison.registry.paging import CappedPaginator
 from liaison.registry.search import search
-from liaison.sharing.models import Agency
-from liaison.sharing.visibility import protected_visible_q
+from liaison.sharing.models import Agency, Share
+from liaison.sharing.visibility import mark_seen, protected_visible_q
 
 from . import filters
 from . import serializers as s
@@ -102,6 +103,15 @@ class ScopedViewSet(HistoryMixin, viewsets.ModelViewSet):
             serializer.save()
 
     def perform_destroy(self, instance):
+        # Deleting a record that other agencies may have seen is refused the
+        # same way whether or not they cited it, linked it or named it in a
+        # request: a 409 that appeared only when such a reference existed told
+        # the owner about records it cannot see (issue 10). Such a record is
+        # retracted instead, which hides it from every recipient.
+        if getattr(instance, "distribution", "owner") != "owner" or Share.objects.filter(
+            content_type=ContentType.objects.get_for_model(type(instance)), object_id=instance.pk
+        ).exists():
+            raise ProtectedError(_("shared record"), set())
         with transaction.atomic():
             instance.delete()
 
@@ -124,6 +134,12 @@ class RecordViewSet(SharingActionsMixin, ScopedViewSet):
 
     def optimize(self, queryset):
         return queryset
+
+    def get_object(self):
+        record = super().get_object()
+        if self.action == "retrieve":
+            mark_seen(record, self.request.user)  # a former reader is told of a later retraction
+        return record
 
     def perform_create(self, serializer):
         with transaction.atomic():
@@ -172,7 +188,8 @@ class PersonViewSet(RecordViewSet):
         return super().get_queryset().annotate(
             protected_ok=ExpressionWrapper(protected_visible_q(Person, user), output_field=BooleanField()),
         ).annotate(
-            name=Case(When(Q(protection="") | Q(protected_ok=True), then=F("display_name")), default=Value("")),
+            # ``?ordering=name`` sorts by the safe key (blank for protected identities).
+            name=F("sort_name"),
         )
 
     def optimize(self, queryset):

@@ -12,8 +12,9 @@ each pair and can decide it.
 Two watchlist hits leak nothing: TH-RTP's immigration check matches one of
 the wanted fugitives of the China–Cambodia office (a record TH-RTP cannot
 see), and MM-MPF's handover list matches a fugitive of the Dehong bureau held
-for its own eyes only. Both sides get a notice naming only the other agency
-and the score.
+for its own eyes only. Each owner put its fugitives on its watchlist (a
+status alone lists nobody). Both sides get a notice naming only the other
+agency and whether the match is strong or possible.
 """
 from django.contrib.contenttypes.models import ContentType
 
@@ -60,6 +61,22 @@ def _handover_list(agencies, owner, title):
     )
 
 
+def _flag_fugitives(agencies, users, dehong_fugitive):
+    """The owners put their wanted fugitives on their watchlists: the story's five of the
+    China–Cambodia office (which has no demo officer: listed by the system) and Dehong's."""
+    from liaison.matching import services
+
+    story_fugitives = Person.objects.filter(
+        owner=agencies["CN-KH-LECCO"], statuses__status=PersonStatus.Status.WANTED, protection="").distinct()
+    for person in story_fugitives.order_by("pk"):
+        services.put_on_watchlist(person, "Wanted: repatriation sought (demo)")
+    officer = users.get("dh.officer")
+    if officer is not None and officer.agency_id == dehong_fugitive.owner_id:
+        services.add_to_watchlist(officer, dehong_fugitive, "Fled across the border at Ruili (demo)")
+    else:
+        services.put_on_watchlist(dehong_fugitive, "Fled across the border at Ruili (demo)")
+
+
 def load(agencies, users):
     """Create this app's demo records (called once, inside the demo's transaction), then match the registry."""
     from liaison.matching import services
@@ -91,7 +108,8 @@ def load(agencies, users):
         created.append(_person(agencies, owner, names, sex, born, "A routine record that matches another agency's fugitive."))
     created.append(fugitive)
 
-    # The batch run: blocking keys and watchlist of the whole registry (the
-    # synthetic data is bulk-loaded), candidate pairs, and the two hits.
+    _flag_fugitives(agencies, users, fugitive)
+    # The batch run: blocking keys of the whole registry (the synthetic data
+    # is bulk-loaded), candidate pairs, and the two hits.
     services.run_batch()
     return created

@@ -10,9 +10,10 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
+from liaison.api.parsers import SafeJSONParser
 from liaison.api.permissions import CanEditOrReadOnly
 from liaison.registry.models import Source
 from liaison.text.documents import MAX_BYTES, human_size
@@ -76,7 +77,7 @@ class DocumentViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.Ret
 
     permission_classes = [permissions.IsAuthenticated, CanEditOrReadOnly]
     serializer_class = DocumentSerializer
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [SafeJSONParser, MultiPartParser, FormParser]
     filter_backends = []
 
     def get_queryset(self):

@@ -36,6 +36,21 @@ class ReviewError(ValueError):
     """A decision that cannot be taken; the message is for the analyst."""
 
 
+class OwnedElsewhere(ReviewError):
+    """Accepting would change nothing: the registry's record of this fact is
+    another agency's, and only its owner can add the report to it. Nothing is
+    saved and the fact stays in the queue; the analyst can record it on a record
+    of their own (``accept(..., target="new")`` or an own event) or ask the
+    owner (``ask_owner``). ``record`` is the other agency's record."""
+
+    def __init__(self, record):
+        self.record = record
+        super().__init__(
+            _("“%(record)s” is a record of %(agency)s: only they can add your report to it, so nothing was saved.")
+            % {"record": record, "agency": record.owner.short_name}
+        )
+
+
 def _lock(proposal, user):
     if not getattr(user, "can_edit", False):
         raise ReviewError(_("Your account can only read. Reviewing needs the analyst or liaison officer role."))
@@ -201,8 +216,8 @@ def find_site(user, place):
     return None
 
 
-def _person(user, name, source, proposal, role=""):
-    person = find_person(user, name)
+def _person(user, name, source, proposal, role="", new=False):
+    person = None if new else find_person(user, name)
     created = person is None
     if created:
         person = Person.objects.create(**_mark(user))
@@ -212,8 +227,8 @@ def _person(user, name, source, proposal, role=""):
     return person, created
 
 
-def _operation(user, name, source, proposal, countries=()):
-    op = find_operation(user, name)
+def _operation(user, name, source, proposal, countries=(), new=False):
+    op = None if new else find_operation(user, name)
     created = op is None
     if created:
         op = Operation.objects.create(name=name[:200], **_mark(user))
@@ -273,6 +288,10 @@ def accept(proposal, user, data=None, target=None):
 
     ``target``: None to find the record it restates automatically, "new" to
     create one whatever matches, or the id of a visible event to attach to.
+
+    A record found that belongs to another agency is left as it is (only its
+    owner changes it): unless it already cites this report, accepting would
+    change nothing, so ``OwnedElsewhere`` is raised and nothing is saved.
     """
     with transaction.atomic():
         proposal = _lock(proposal, user)
@@ -287,17 +306,19 @@ def accept(proposal, user, data=None, target=None):
             if not name:
                 raise ReviewError(_("A person needs a name."))
             final = {"name": name, "role": final.get("role") if final.get("role") in facts.ROLES else "other"}
-            record, created = _person(user, name, source, proposal)
+            record, created = _person(user, name, source, proposal, new=target == "new")
         elif kind == ProposedFact.Kind.OPERATION:
             name = " ".join(str(final.get("name") or "").split())
             if not name:
                 raise ReviewError(_("An operation needs a name."))
             final = {"name": name, "countries": list(final.get("countries") or [])}
-            record, created = _operation(user, name, source, proposal, final["countries"])
+            record, created = _operation(user, name, source, proposal, final["countries"], new=target == "new")
         elif kind == ProposedFact.Kind.SITE:
-            record, created = _accept_site(proposal, user, final, source)
+            record, created = _accept_site(proposal, user, final, source, new=target == "new")
         else:
             raise ReviewError(_("Unknown kind of fact."))
+        if not created and record.owner_id != user.agency_id and not cite(record, source, proposal, user):
+            raise OwnedElsewhere(record)  # rolls back the source made for it too
         status = ProposedFact.Status.ACCEPTED if final == proposal.original else ProposedFact.Status.EDITED
         _decide(proposal, user, status, record, created, data=final)
     return record, created
@@ -308,6 +329,77 @@ def reject(proposal, user, reason=""):
         proposal = _lock(proposal, user)
         _decide(proposal, user, ProposedFact.Status.REJECTED, reason=" ".join((reason or "").split()))
     return proposal
+
+
+RECORD_MODELS = {
+    ProposedFact.Kind.EVENT: Event,
+    ProposedFact.Kind.PERSON: Person,
+    ProposedFact.Kind.OPERATION: Operation,
+    ProposedFact.Kind.SITE: Site,
+}
+
+
+def owned_elsewhere(proposal, user, record_id):
+    """The record of another agency, visible to ``user``, that ``proposal`` restates; else ReviewError."""
+    model = RECORD_MODELS.get(proposal.kind)
+    wanted = str(record_id or "")
+    if model is None or not re.fullmatch(r"[0-9]{1,18}", wanted):
+        return _no_such_record()
+    records = model.objects.visible_to(user).select_related("owner")
+    if model is Person:  # a withheld identity is not named, not even in a request
+        records = records.filter(Q(protection="") | protected_visible_q(Person, user))
+    record = records.filter(pk=int(wanted)).first()
+    if record is None:
+        return _no_such_record()
+    if record.owner_id == user.agency_id:
+        raise ReviewError(_("This record is your agency's own: accept the fact to add the report to it."))
+    return record
+
+
+def _no_such_record():
+    raise ReviewError(_("The record to ask about does not exist or is not visible to you."))
+
+
+def ask_owner(proposal, user, record_id):
+    """Ask the agency owning the record ``proposal`` restates to add the report
+    to it: a draft request (type "Addition to one of your records") that the
+    analyst checks and sends; nothing is shared before that. The fact leaves
+    the queue, linked to that record, its reason saying who was asked. Returns
+    (record, request)."""
+    # A service of another app, imported here as the matching app does.
+    from liaison.requests import services as requests
+
+    with transaction.atomic():
+        proposal = _lock(proposal, user)
+        record = owned_elsewhere(proposal, user, record_id)
+        document = proposal.document
+        described = _("%(kind)s “%(record)s”") % {"kind": record._meta.verbose_name, "record": record}
+        if isinstance(record, Event):
+            described += " (" + ", ".join(x for x in (record.date, record.place, f"#{record.pk}") if x) + ")"
+        addition = _("Our report “%(document)s” states the same:\n\n“%(evidence)s”\n\nPlease add it to your "
+                     "record as a source. We can send you the report in this request's thread.") % {
+            "document": document, "evidence": proposal.evidence.strip() or summary_of(proposal)}
+        try:
+            request = requests.create_request(
+                user, kind="record_update", to_agency=record.owner,
+                title=_("Please add our report to your %(kind)s “%(record)s”")
+                % {"kind": record._meta.verbose_name, "record": record},
+                body="", persons=[record] if isinstance(record, Person) else (),
+                fields={"record": described[:500], "addition": addition},
+            )
+        except requests.RequestError as exc:  # its messages are written for officers
+            raise ReviewError(str(exc)) from exc
+        reason = _("Recorded by %(agency)s, who alone can add this report to it: asked them in draft request "
+                   "%(ref)s.") % {"agency": record.owner.short_name, "ref": request.reference}
+        _decide(proposal, user, ProposedFact.Status.ACCEPTED, record, False, reason=reason)
+    return record, request
+
+
+def summary_of(proposal):
+    data = proposal.data
+    if proposal.kind == ProposedFact.Kind.EVENT:
+        return data.get("title") or facts.event_title(data)
+    return data.get("name", "")
 
 
 def _accept_event(proposal, user, data, source, target):
@@ -364,11 +456,11 @@ def _accept_event(proposal, user, data, source, target):
     return event, True
 
 
-def _accept_site(proposal, user, data, source):
+def _accept_site(proposal, user, data, source, new=False):
     name = " ".join(str(data.get("name") or "").split())
     if not name:
         raise ReviewError(_("A site needs a name."))
-    site = find_site(user, name)
+    site = None if new else find_site(user, name)
     if site is not None:
         cite(site, source, proposal, user)
         return site, False

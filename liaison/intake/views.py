@@ -3,6 +3,8 @@
 Thin views: querysets start from ``visible_to`` (another agency's document is
 a 404), writes go through ``services`` and ``review``.
 """
+import re
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -164,6 +166,19 @@ def _next_url(proposal):
     return reverse("intake:document", args=[proposal.document_id])
 
 
+ACCEPTING = re.compile(r"accept(_new|:[0-9]{1,18})?")
+
+
+def _accepted_message(record, created, user):
+    if created:
+        return _("Accepted: created %(record)s.") % {"record": record}
+    if record.owner_id == user.agency_id:
+        return _("Accepted: added this report as a source of %(record)s.") % {"record": record}
+    # Only when the other agency's record already cites this very report (review.accept).
+    return _("Accepted: “%(record)s”, a record of %(agency)s, already cites this report.") % {
+        "record": record, "agency": record.owner.short_name}
+
+
 @web_view
 @require_http_methods(["GET", "POST"])
 def review_fact(request, pk):
@@ -173,29 +188,39 @@ def review_fact(request, pk):
     matches = (review.matching_events(user, proposal.data, text=document.text, evidence=proposal.evidence)
                if proposal.kind == ProposedFact.Kind.EVENT else [])
     form_class = REVIEW_FORMS[proposal.kind]
-    decision = request.POST.get("decision") if request.method == "POST" else None
-    form = form_class(request.POST if decision == "accept" else None, proposal=proposal, matches=matches)
+    decision = request.POST.get("decision", "") if request.method == "POST" else ""
+    accepting = bool(ACCEPTING.fullmatch(decision))
+    form = form_class(request.POST if accepting else None, proposal=proposal, matches=matches)
     reject_form = RejectForm(request.POST if decision == "reject" else None)
-    status = 200
-    if decision in ("accept", "reject"):
+    status, elsewhere = 200, None
+    if decision:
         _require_editor(user)
         try:
-            if decision == "accept" and form.is_valid():
-                target = form.cleaned_data.get("target") or None
+            if accepting and form.is_valid():
+                # "accept_new": as a new record of the user's agency; "accept:<id>": on that (own) event.
+                target = {"accept": form.cleaned_data.get("target") or None, "accept_new": "new"}.get(
+                    decision, decision.partition(":")[2])
                 record, created = review.accept(proposal, user, data=form.to_data(), target=target)
-                messages.success(request, (_("Accepted: created %(record)s.") if created else
-                                           _("Accepted: added this report as a source of %(record)s.")
-                                           if record.owner_id == user.agency_id else
-                                           _("Accepted: this is %(record)s, recorded by another agency; only "
-                                             "they can add this report to it.")) % {"record": record})
+                messages.success(request, _accepted_message(record, created, user))
                 return redirect(_next_url(proposal))
+            if decision == "ask_owner":
+                record, draft = review.ask_owner(proposal, user, request.POST.get("owner_record"))
+                messages.success(request, _(
+                    "Nothing was added to “%(record)s”. Draft request %(ref)s asks %(agency)s to add your report: "
+                    "check it, then send it.") % {"record": record, "ref": draft.reference,
+                                                  "agency": record.owner.short_name})
+                return redirect("requests:detail", pk=draft.pk)
             if decision == "reject" and reject_form.is_valid():
                 review.reject(proposal, user, reason=reject_form.cleaned_data["reason"])
                 messages.success(request, _("Rejected."))
                 return redirect(_next_url(proposal))
+            status = 400
+        except review.OwnedElsewhere as exc:
+            # Not a mistake in the form: say what happened and what can be done instead.
+            elsewhere, status = exc, 409
         except review.ReviewError as exc:
             form.add_error(None, str(exc))
-        status = 400
+            status = 400
     before, evidence, after = _highlight(document, proposal)
     return render(request, "intake/review.html", {
         "proposal": proposal, "document": document, "form": form, "reject_form": reject_form,
@@ -203,4 +228,6 @@ def review_fact(request, pk):
         "record_url": url_for(proposal.record) if proposal.record_id else "",
         "summary": summary(proposal), "can_edit": user.can_edit,
         "figures": facts.figures_text(proposal.data) if proposal.kind == ProposedFact.Kind.EVENT else "",
+        "elsewhere": elsewhere,
+        "own_matches": [event for _score, event in matches if event.owner_id == user.agency_id],
     }, status=status)

@@ -13,7 +13,7 @@ from rest_framework.exceptions import NotFound, PermissionDenied, ValidationErro
 from rest_framework.response import Response
 
 from liaison.matching import services
-from liaison.matching.models import CandidatePair, Entity, EntityMember
+from liaison.matching.models import CandidatePair, Entity, EntityMember, HitNotice
 from liaison.registry.models import Person
 
 
@@ -43,6 +43,14 @@ class DecisionSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
 
 
+class MergeSerializer(DecisionSerializer):
+    confirm_conflicting_statuses = serializers.BooleanField(
+        required=False, default=False,
+        help_text=_("Merge even though the two records disagree on the person's current status "
+                    "(for example deceased in one, repatriated in the other)."),
+    )
+
+
 class SplitSerializer(serializers.Serializer):
     person = serializers.IntegerField(help_text=_("The person to take out of the cluster."))
     note = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
@@ -61,7 +69,7 @@ class EntitySerializer(serializers.ModelSerializer):
 
 
 class HitNoticeSerializer(serializers.Serializer):
-    """A hit from the user's agency's side: its own record, the other agency, the score."""
+    """A hit from the user's agency's side: its own record, the other agency, the band."""
 
     id = serializers.IntegerField()
     role = serializers.ChoiceField(
@@ -70,7 +78,11 @@ class HitNoticeSerializer(serializers.Serializer):
     )
     own_person = serializers.IntegerField()
     other_agency = serializers.CharField()
-    score = serializers.FloatField()
+    band = serializers.ChoiceField(
+        choices=HitNotice.Band.choices,
+        help_text=_("strong: several details agree; possible: fewer do. The matcher's score is never given: "
+                    "its digits would tell of the other agency's record."),
+    )
     message = serializers.CharField()
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
@@ -79,11 +91,9 @@ class HitNoticeSerializer(serializers.Serializer):
     def to_representation(self, notice):
         agency_id = self.context["request"].user.agency_id
         own_id, other, role = notice.side(agency_id)
-        text = (_("Your watchlisted record matched a record held by %(agency)s, score %(score)s") if role == "watched"
-                else _("Possible match with a record held by %(agency)s, score %(score)s"))
         return {
             "id": notice.pk, "role": role, "own_person": own_id, "other_agency": other.short_name,
-            "score": round(notice.score, 4), "message": str(text) % {"agency": other.short_name, "score": f"{notice.score:.2f}"},
+            "band": notice.band, "message": notice.message_for(agency_id),
             "created_at": serializers.DateTimeField().to_representation(notice.created_at),
             "updated_at": serializers.DateTimeField().to_representation(notice.updated_at),
             "details_requested": notice.request_of(agency_id)[0] is not None,
@@ -127,14 +137,16 @@ class CandidateViewSet(viewsets.ReadOnlyModelViewSet):
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
-    @extend_schema(request=DecisionSerializer, responses=CandidateSerializer)
+    @extend_schema(request=MergeSerializer, responses=CandidateSerializer)
     @action(detail=True, methods=["post"])
     def merge(self, request, pk=None):
-        """Confirm: same person. Both records join one identity cluster (audited; undo with split)."""
+        """Confirm: same person. Both records join one identity cluster (audited; undo with split).
+        Records that disagree on the person's current status need ``confirm_conflicting_statuses``."""
         pair = self.get_object()
-        body = DecisionSerializer(data=request.data)
+        body = MergeSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        _decision(lambda: services.merge(request.user, pair, body.validated_data["note"]))
+        _decision(lambda: services.merge(request.user, pair, body.validated_data["note"],
+                                         confirm_statuses=body.validated_data["confirm_conflicting_statuses"]))
         pair.refresh_from_db()
         return Response(CandidateSerializer(pair).data)
 

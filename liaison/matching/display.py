@@ -9,6 +9,7 @@ from collections import defaultdict
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Prefetch
 
+from liaison.matching import statuses
 from liaison.registry.models import Citation, Identifier, IdentityDocument, Nationality, Person, Relationship, Source
 
 FIELD_SCALE = 10.0  # weights (log2 Bayes factors) beyond ±10 are drawn as a full bar
@@ -19,7 +20,13 @@ def persons_with_details(queryset):
         "names",
         Prefetch("nationalities", queryset=Nationality.objects.select_related("country")),
         Prefetch("documents", queryset=IdentityDocument.objects.select_related("country")),
+        "statuses",
     )
+
+
+def current_status(person):
+    """The person's current status from its prefetched statuses (``persons_with_details``)."""
+    return statuses.current(person.statuses.all())
 
 
 def attach_sources_and_identifiers(persons, user):
@@ -62,4 +69,7 @@ def pairs_for_display(pairs, user):
         pair.left, pair.right = people[pair.person_a_id], people[pair.person_b_id]
         pair.person_a, pair.person_b = pair.left, pair.right  # no query when the page asks who holds them
         pair.rows = field_rows(pair.fields)
+        # The analyst must see, before merging, that the two records disagree on what became of the person.
+        a, b = current_status(pair.left), current_status(pair.right)
+        pair.conflict = (a, b) if a is not None and b is not None and statuses.conflict(a.status, b.status) else None
     return pairs

@@ -110,9 +110,13 @@ class EntityMember(models.Model):
 class WatchlistEntry(models.Model):
     """A person on the watchlist of the agency holding the record.
 
-    Persons whose current status is wanted or fugitive are listed
-    automatically (and leave the list when the status changes); officers can
-    list others by hand.
+    Only the owner agency's officers put a record on the list, one by one,
+    with a reason (audited): a listed record answers other agencies' records
+    with hit notices, so listing is the owner's decision, never a side effect
+    of a status. A protected identity (victim, witness, informant) is never
+    listed: a hit would tell other agencies the record exists. ``automatic``
+    marks entries of the former automatic listing (wanted and fugitive
+    statuses); none is made any more.
     """
 
     person = models.ForeignKey("registry.Person", on_delete=models.CASCADE, related_name="watchlist_entries")
@@ -147,17 +151,25 @@ class HitNotice(models.Model):
 
     One row per pair, seen from two sides: the watchlisting agency sees its
     own watched record, the other agency its own matched record. Neither side
-    is ever shown the other's record, only the other agency and the score
-    (hit/no-hit, as in INTERPOL's and the Prüm exchanges). The other side's
+    is ever shown the other's record, only the other agency and a band,
+    "strong" or "possible" (hit/no-hit, as in INTERPOL's and the Prüm
+    exchanges). The matcher's probability (``score``) is kept for the
+    matching itself and never shown to either side: its fourth digit told a
+    prober whether its guess of a passport number was right. The other side's
     person id is stored so that the owner can answer a request for details;
     it is never rendered or serialised to the other side.
     """
+
+    class Band(models.TextChoices):
+        STRONG = "strong", _("strong match")
+        POSSIBLE = "possible", _("possible match")
 
     watched = models.ForeignKey("registry.Person", on_delete=models.CASCADE, related_name="+")
     watched_agency = models.ForeignKey("sharing.Agency", on_delete=models.CASCADE, related_name="+")
     matched = models.ForeignKey("registry.Person", on_delete=models.CASCADE, related_name="+")
     matched_agency = models.ForeignKey("sharing.Agency", on_delete=models.CASCADE, related_name="+")
     score = models.FloatField(_("score"))
+    band = models.CharField(_("match"), max_length=10, choices=Band.choices, default=Band.POSSIBLE)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # One request for details per side: each agency asks the other on its own,
@@ -181,6 +193,23 @@ class HitNotice(models.Model):
             return self.matched_id, self.watched_agency, "matched"
         return None
 
+    def message_for(self, agency_id, *, prefix=False):
+        """What the hit says to ``agency_id``: the other agency and the band, nothing else.
+
+        One wording for the pages, the API, the inbox and e-mail."""
+        side = self.side(agency_id)
+        if side is None:
+            return ""
+        _own, other, role = side
+        values = {"agency": other.short_name, "band": self.get_band_display()}
+        if role == "watched":
+            text = (_("Watchlist hit: your watchlisted record matched a record held by %(agency)s: %(band)s") if prefix
+                    else _("Your watchlisted record matched a record held by %(agency)s: %(band)s"))
+        else:
+            text = (_("Watchlist hit: your record matched a watchlisted record held by %(agency)s: %(band)s") if prefix
+                    else _("Your record matched a watchlisted record held by %(agency)s: %(band)s"))
+        return text % values
+
     def request_of(self, agency_id):
         """(request id, asked at) of ``agency_id``'s own request for details; (None, None) if it has not asked."""
         side = self.side(agency_id)
@@ -188,3 +217,48 @@ class HitNotice(models.Model):
             return None, None
         role = side[2]
         return getattr(self, f"{role}_request_id"), getattr(self, f"{role}_requested_at")
+
+
+class ProbeCount(models.Model):
+    """How many watchlist hits one agency's records made with another agency's records on one day.
+
+    Every hit tells the agency whose record was entered or changed (the
+    prober) something of a record it may not see; repeated with small
+    changes (one passport digit at a time), hits would spell that record
+    out. Above ``MATCH_PROBE_LIMIT`` hits a day with one agency, no more hits
+    are made between the two that day and the other agency's administrators
+    are warned once (``alerted_at``). The prober is told nothing: a message
+    saying hits are held back would itself say that the last record hit.
+    """
+
+    prober = models.ForeignKey("sharing.Agency", on_delete=models.CASCADE, related_name="+")
+    target = models.ForeignKey("sharing.Agency", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    hits = models.PositiveIntegerField(default=0)
+    alerted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["prober", "target", "day"], name="one_probe_count_per_day")]
+
+
+class PairDecision(models.Model):
+    """One decision on a candidate pair, with the reason typed with it: the pair's history.
+
+    The pair itself keeps only its current status; a merge undone and
+    decided again would otherwise lose the first reason. Shown with the pair,
+    so only to users who may see both persons."""
+
+    class Kind(models.TextChoices):
+        MERGED = "merged", _("Confirmed: same person")
+        REJECTED = "rejected", _("Rejected: different persons")
+        REOPENED = "reopened", _("Merge undone: back in the queue")
+
+    pair = models.ForeignKey(CandidatePair, on_delete=models.CASCADE, related_name="decisions")
+    kind = models.CharField(_("decision"), max_length=10, choices=Kind.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    note = models.CharField(_("reason"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("decision on a candidate match")

@@ -4,7 +4,10 @@ Every write is transactional and audited. Matching itself may read persons
 the acting user cannot see (a watchlist hit must find another agency's
 fugitive); what it *outputs* to a user never reveals them: candidate pairs
 are shown only to users who may see both persons (``visible_pairs``), and a
-hit notice says only "a record held by agency X, score S".
+hit notice says only "a record held by agency X: strong (or possible) match".
+Only records their owner put on the watchlist answer with hits, never a
+protected identity, and an agency making too many hits with another agency's
+records in a day gets no more that day (``ProbeCount``).
 
 Deciding needs more than seeing: a merge, rejection or split changes what the
 agencies holding the records see, so only an agency holding one of the two
@@ -18,7 +21,7 @@ import threading
 from functools import lru_cache
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,12 +29,14 @@ from django.utils.translation import gettext as _
 from liaison.audit import log as audit
 from liaison.audit.models import AuditEntry
 from liaison.matching import records as person_records
+from liaison.matching import statuses
 from liaison.matching.keys import rank_candidates
-from liaison.matching.models import CandidatePair, Entity, EntityMember, HitNotice, MatchKey, WatchlistEntry
+from liaison.matching.models import (
+    CandidatePair, Entity, EntityMember, HitNotice, MatchKey, PairDecision, ProbeCount, WatchlistEntry,
+)
 
 logger = logging.getLogger(__name__)
 
-WATCHED_STATUSES = ("wanted", "fugitive")
 # How many blocked persons are scored against one new person at most: the
 # ones sharing the most keys. Keeps arrival matching well under 100 ms even
 # for a very common name.
@@ -56,6 +61,22 @@ def candidate_threshold():
 
 def hit_threshold():
     return float(getattr(settings, "MATCH_HIT_THRESHOLD", 0.8))
+
+
+def strong_threshold():
+    """From this probability on, a hit (or a duplicate) is a "strong" match. High on purpose:
+    a name and a year of birth that agree are strong whether a passport number agrees or not,
+    so that the band cannot be used to guess the number."""
+    return float(getattr(settings, "MATCH_STRONG_HIT", 0.99))
+
+
+def band_of(probability):
+    return HitNotice.Band.STRONG if probability >= strong_threshold() else HitNotice.Band.POSSIBLE
+
+
+def probe_limit():
+    """Watchlist hits one agency's records may make with another agency's records in a day."""
+    return int(getattr(settings, "MATCH_PROBE_LIMIT", 50))
 
 
 @lru_cache(maxsize=1)
@@ -83,37 +104,35 @@ def refresh_keys(recs, *, replace=True):
         MatchKey.objects.bulk_create([MatchKey(person_id=pid, key=key) for pid, key in rows], batch_size=2000)
 
 
-def sync_watchlist(person_ids):
-    """List persons whose current status is wanted or fugitive; delist those automatically listed who no longer are."""
-    from liaison.registry.models import Person, PersonStatus
+def _refuse_protected(person):
+    if person.protection:
+        raise MatchingError(_("A protected identity (victim, witness, informant) cannot be put on the watchlist: "
+                              "a hit would tell other agencies that you hold this record."))
 
-    ids = list(person_ids)
-    latest = {}  # person id: ((date, id) of the latest status, status)
-    for pid, status, date, sid in PersonStatus.objects.filter(person_id__in=ids).values_list("person_id", "status", "date", "id"):
-        if pid not in latest or (date or "", sid) > latest[pid][0]:
-            latest[pid] = ((date or "", sid), status)
-    watched = {pid for pid, (_k, status) in latest.items() if status in WATCHED_STATUSES}
-    live = {e.person_id: e for e in WatchlistEntry.objects.filter(person_id__in=ids, removed_at__isnull=True)}
-    owners = dict(Person.objects.filter(pk__in=watched - set(live), retracted_at__isnull=True).values_list("pk", "owner_id"))
-    WatchlistEntry.objects.bulk_create([
-        WatchlistEntry(person_id=pid, agency_id=owner, automatic=True, reason=latest[pid][1])
-        for pid, owner in owners.items()
-    ])
-    gone = [e.pk for pid, e in live.items() if e.automatic and pid not in watched]
-    if gone:
-        WatchlistEntry.objects.filter(pk__in=gone).update(removed_at=timezone.now())
+
+def put_on_watchlist(person, reason, user=None):
+    """List ``person`` for its owner agency (audited); no check of who lists it. Officers go through
+    ``add_to_watchlist``; the demo lists its fugitives here, as the system."""
+    _refuse_protected(person)
+    entry = WatchlistEntry.objects.create(person=person, agency_id=person.owner_id, reason=reason, listed_by=user)
+    audit.record(AuditEntry.Action.WATCHLIST_ADD, user, person, owner_agency=person.owner, entry=entry.pk, reason=reason)
+    return entry
 
 
 @transaction.atomic
 def add_to_watchlist(user, person, reason):
-    """A manual listing by an officer of the agency holding the record."""
+    """An officer of the agency holding the record puts it on its watchlist (audited).
+
+    The only way onto the watchlist: a listed record answers other agencies'
+    records with hit notices, which the owner must have chosen."""
     if not getattr(user, "can_edit", False) or person.owner_id != user.agency_id:
         raise NotAllowed(_("Only officers of the agency holding this record can put it on the watchlist."))
+    _refuse_protected(person)
     if not (reason or "").strip():
         raise MatchingError(_("Say why this person is on the watchlist (for example the warrant number)."))
     if WatchlistEntry.objects.filter(person=person, removed_at__isnull=True).exists():
         raise MatchingError(_("This person is already on the watchlist."))
-    entry = WatchlistEntry.objects.create(person=person, agency_id=person.owner_id, reason=reason.strip(), listed_by=user)
+    entry = put_on_watchlist(person, reason.strip(), user)
     # Guarded like every arrival: the listing is saved whatever the matcher does;
     # a failure is logged and `liaison match run` raises the hits later.
     schedule(person.pk)
@@ -126,7 +145,17 @@ def remove_from_watchlist(user, entry):
         raise NotAllowed(_("Only officers of the listing agency can take a person off its watchlist."))
     entry.removed_at = timezone.now()
     entry.save(update_fields=["removed_at"])
+    audit.record(AuditEntry.Action.WATCHLIST_REMOVE, user, entry.person, owner_agency=entry.agency, entry=entry.pk)
     return entry
+
+
+def watched_persons(ids):
+    """Of ``ids``, the persons whose hits may be notified: listed by their owner, identity not
+    protected (a record made protected after it was listed stops answering), not retracted."""
+    return set(WatchlistEntry.objects.filter(
+        person_id__in=ids, removed_at__isnull=True, person__protection="", person__retracted_at__isnull=True,
+        person__owner_id=models.F("agency_id"),
+    ).values_list("person_id", flat=True))
 
 
 # Finding candidates ---------------------------------------------------------
@@ -148,7 +177,6 @@ def match_persons(person_ids, *, found_by="incremental", threshold=None):
     if not recs:
         return []
     refresh_keys(recs)
-    sync_watchlist(recs)
     keys = {pid: person_records.keys_of(rec) for pid, rec in recs.items()}
     all_keys = set().union(*keys.values())
     sharing = {}
@@ -165,16 +193,19 @@ def match_persons(person_ids, *, found_by="incremental", threshold=None):
         others = [pool[c] for c in candidates if c in pool]
         for other, score in m.candidates(recs[pid], others, threshold=threshold):
             scored.append((pid, int(other.id), score))
-    return record_pairs(scored, found_by=found_by)
+    return record_pairs(scored, found_by=found_by, arrived=set(recs))
 
 
 def _pair_key(a, b):
     return (a, b) if a < b else (b, a)
 
 
-def record_pairs(scored, *, found_by):
+def record_pairs(scored, *, found_by, arrived=None):
     """Store scored pairs (person id, person id, PairScore): new ones open, open ones rescored,
-    decided ones left alone (a rejected pair is never proposed again). Then the watchlist hits."""
+    decided ones left alone (a rejected pair is never proposed again). Then the watchlist hits.
+
+    ``arrived``: the persons just entered or changed, whose agencies the hits
+    are counted against; None for the batch run."""
     from liaison.registry.models import Person
 
     best = {}
@@ -210,7 +241,7 @@ def record_pairs(scored, *, found_by):
     if changed:
         CandidatePair.objects.bulk_update(changed, ["probability", "match_weight", "fields", "why", "updated_at"])
     owners = dict(Person.objects.filter(pk__in=ids).values_list("pk", "owner_id"))
-    _record_hits(best, owners)
+    _record_hits(best, owners, arrived)
     return new
 
 
@@ -220,11 +251,18 @@ def _why_list(why):
     return [part.strip() for part in str(why or "").split(";") if part.strip()]
 
 
-def _record_hits(best, owners):
-    """A hit notice for each pair above the hit threshold between a watchlisted person
-    and a person of another agency; one per pair, its score kept up to date."""
+def _record_hits(best, owners, arrived=None):
+    """A hit notice for each pair above the hit threshold between a watched person
+    and a person of another agency; one per pair, its band kept up to date.
+
+    Each hit is counted against the agency that learns something from it:
+    the one whose record was just entered or changed (``arrived``), whichever
+    side of the hit that is; in the batch run, the agency holding the matched
+    record, and only when the run changes what it sees (a new notice, another
+    band), so that nightly runs over unchanged records count nothing. Over
+    the day's limit the hit is not made (``_ProbeBook``)."""
     ids = {i for key in best for i in key}
-    watched = set(WatchlistEntry.objects.filter(person_id__in=ids, removed_at__isnull=True).values_list("person_id", flat=True))
+    watched = watched_persons(ids)
     if not watched:
         return
     wanted = {}
@@ -238,38 +276,97 @@ def _record_hits(best, owners):
         return
     known = {(h.watched_id, h.matched_id): h for h in HitNotice.objects.filter(
         watched_id__in={w for w, _m in wanted}, matched_id__in={m for _w, m in wanted})}
-    for (w, m), score in wanted.items():
-        hit = known.get((w, m))
+    plan = []
+    for (w, m), score in sorted(wanted.items()):
+        hit, band = known.get((w, m)), band_of(score)
+        if arrived is None:
+            prober, target, counts = owners[m], owners[w], hit is None or hit.band != band
+        else:
+            trigger = m if m in arrived else w
+            prober, target, counts = owners[trigger], owners[w if trigger == m else m], True
+        plan.append((w, m, score, hit, band, (prober, target) if counts else None))
+    book = _ProbeBook({key for *_rest, key in plan if key is not None})
+    for w, m, score, hit, band, key in plan:
+        if key is not None and not book.allow(*key):
+            continue
         if hit is None:
             hit = HitNotice.objects.create(watched_id=w, watched_agency_id=owners[w], matched_id=m,
-                                           matched_agency_id=owners[m], score=score)
+                                           matched_agency_id=owners[m], score=score, band=band)
             _announce(hit)
+        elif hit.band != band:
+            hit.score, hit.band = score, band
+            hit.save(update_fields=["score", "band", "updated_at"])
         elif abs(hit.score - score) > 1e-9:
+            # Kept for the matcher, not shown: "last changed" stays, or it would say the score moved.
             hit.score = score
-            hit.save(update_fields=["score", "updated_at"])
+            hit.save(update_fields=["score"])
+
+
+class _ProbeBook:
+    """Today's hits between pairs of agencies: the ``ProbeCount`` rows of ``keys`` ((prober,
+    target) agency ids), locked till the commit, in one order so concurrent arrivals cannot deadlock."""
+
+    def __init__(self, keys):
+        self.day, self.limit, self.rows = timezone.localdate(), probe_limit(), {}
+        for prober, target in sorted(keys):
+            ProbeCount.objects.get_or_create(prober_id=prober, target_id=target, day=self.day)
+            self.rows[(prober, target)] = ProbeCount.objects.select_for_update().get(
+                prober_id=prober, target_id=target, day=self.day)
+
+    def allow(self, prober, target):
+        """Count one hit of ``prober``'s records with ``target``'s; False (and ``target`` warned, once
+        a day) when the day's limit is reached. Nothing is said to ``prober``."""
+        row = self.rows[(prober, target)]
+        if row.hits >= self.limit:
+            if row.alerted_at is None:
+                row.alerted_at = timezone.now()
+                row.save(update_fields=["alerted_at"])
+                _warn_of_probing(row)
+            return False
+        row.hits += 1
+        row.save(update_fields=["hits"])
+        return True
+
+
+def _warn_of_probing(row):
+    """Tell the administrators of ``row.target`` that ``row.prober`` may be probing its records (audited).
+
+    Says the prober and the day's count: both agencies would have seen that many hit
+    notices anyway; nothing of the prober's records."""
+    from liaison.sharing.models import Agency, Role, User
+
+    prober, target = Agency.objects.get(pk=row.prober_id), Agency.objects.get(pk=row.target_id)
+    values = {"agency": prober.short_name, "count": row.hits}
+    title = _("Watchlist: possible probing of your records by %(agency)s") % values
+    body = _("Records of %(agency)s made %(count)s watchlist hits with your records today, the most allowed in a day. "
+             "Entering records again and again with small changes can tell an agency what your records hold. "
+             "Further hits between %(agency)s and your records are held back until tomorrow; %(agency)s is not told. "
+             "Ask its liaison officer about it if you cannot explain it.") % values
+    audit.record(AuditEntry.Action.WATCHLIST_PROBING, None, None, owner_agency=target,
+                 prober=prober.short_name, hits=row.hits, day=row.day.isoformat())
+    notify = _requests_api("notifications", "notify")
+    if notify is None:
+        return
+    admins = [u for u in User.objects.filter(agency=target, is_active=True).order_by("pk") if u.has_role(Role.AGENCY_ADMIN)]
+    for admin in admins or [None]:  # no administrator: the agency's inbox
+        notify(agency=target, user=admin, title=title, body=body, url="", kind="watchlist_probing")
 
 
 def _announce(hit):
-    """Tell both agencies, in words that name only the other agency and the score; audit both sides."""
+    """Tell both agencies, in words that name only the other agency and the band; audit both sides."""
     from django.urls import reverse
 
     from liaison.registry.models import Person
 
     url = reverse("matching:hit", args=[hit.pk])
-    score = f"{hit.score:.2f}"
-    messages = [
-        (hit.watched_agency, hit.watched_id, hit.matched_agency,
-         _("Watchlist hit: your watchlisted record matched a record held by %(agency)s, score %(score)s")),
-        (hit.matched_agency, hit.matched_id, hit.watched_agency,
-         _("Watchlist hit: possible match with a record held by %(agency)s, score %(score)s")),
-    ]
-    for agency, own_id, other, text in messages:
-        title = text % {"agency": other.short_name, "score": score}
+    hit = HitNotice.objects.select_related("watched_agency", "matched_agency").get(pk=hit.pk)
+    for agency, own_id, other in ((hit.watched_agency, hit.watched_id, hit.matched_agency),
+                                  (hit.matched_agency, hit.matched_id, hit.watched_agency)):
         audit.record(AuditEntry.Action.WATCHLIST_HIT, None, Person(pk=own_id, owner_id=agency.pk), owner_agency=agency,
-                     hit=hit.pk, other_agency=other.short_name, score=score)
+                     hit=hit.pk, other_agency=other.short_name, band=hit.band)
         notify = _requests_api("notifications", "notify")
         if notify is not None:
-            notify(agency=agency, title=title, url=url, kind="watchlist_hit")
+            notify(agency=agency, title=hit.message_for(agency.pk, prefix=True), url=url, kind="watchlist_hit")
 
 
 def _requests_api(module, name):
@@ -283,7 +380,7 @@ def _requests_api(module, name):
 
 
 def refresh_all_keys(*, chunk=5000):
-    """Blocking keys and automatic watchlist of every live person (bulk loads skip them).
+    """Blocking keys of every live person (bulk loads skip them).
     Returns the PersonRecords, for the batch linkage."""
     from liaison.registry.models import Person
 
@@ -294,7 +391,6 @@ def refresh_all_keys(*, chunk=5000):
         for start in range(0, len(ids), chunk):
             recs = person_records.load(ids[start:start + chunk])
             refresh_keys(recs, replace=False)
-            sync_watchlist(recs)
             all_recs.extend(recs.values())
     return all_recs
 
@@ -309,8 +405,8 @@ PAIRS_PER_TRANSACTION = 2000
 
 
 def run_batch(*, threshold=None, backend=None, chunk=5000):
-    """Deduplicate the whole registry (``liaison match run``): refresh every blocking key and
-    the automatic watchlist, then store the candidate pairs of the batch linkage.
+    """Deduplicate the whole registry (``liaison match run``): refresh every blocking key,
+    then store the candidate pairs of the batch linkage (and the watchlist hits).
 
     Idempotent: pairs already stored are rescored, never duplicated; rejected or
     merged pairs are left as decided. Returns (pairs found, pairs new).
@@ -420,6 +516,29 @@ def judgeable_persons(user):
     return Person.objects.visible_to(user).filter(Q(protection="") | protected_visible_q(Person, user))
 
 
+def possible_duplicates(user, *, names, birth_date="", sex="", countries=(), limit=5):
+    """Persons ``user`` may see and read that are a strong match for a person not saved yet.
+
+    Checked on the new-person form before saving, so that the officer opens
+    the existing record instead of entering the person twice. Only
+    ``judgeable_persons`` are looked at: a warning naming (or even hinting
+    at) a record the user may not see would be a leak."""
+    from liaison.linkage import PersonRecord
+    from liaison.registry.models import Person
+
+    record = PersonRecord(id="new", names=[n for n in names if n and n.strip()], dob=str(birth_date or "") or None,
+                          countries=sorted(set(countries)), sex=sex or None)
+    if not record.names:
+        return []
+    keys = person_records.keys_of(record)
+    shared = MatchKey.objects.filter(key__in=keys, person__in=judgeable_persons(user).values("pk")).values_list("person_id", "key")
+    pool = person_records.load(rank_candidates(shared, MAX_CANDIDATES))
+    found = [int(other.id) for other, _score in matcher().candidates(record, pool.values(), threshold=strong_threshold())]
+    found = found[:limit]
+    persons = {p.pk: p for p in Person.objects.filter(pk__in=found).select_related("owner")}
+    return [persons[pk] for pk in found if pk in persons]
+
+
 def visible_pairs(user, status=CandidatePair.Status.OPEN):
     """Candidate pairs whose two persons ``user`` may see; no other pair exists for them."""
     people = judgeable_persons(user).values("pk")
@@ -480,19 +599,49 @@ def _require_own_record(user, pair):
 
 
 def _audit_pair(action, user, pair, **detail):
-    for person in (pair.person_a, pair.person_b):
-        # Only the pair's number: the other person's owner may be an agency whose
-        # administrators must not learn anything of this side from their trail.
-        audit.record(action, user, person, pair=pair.pk, probability=round(pair.probability, 4), **detail)
+    """One entry per record of the pair, each in the trail of the agency holding it.
+
+    An entry is read by that agency's administrators, who may not see the
+    other record: it names the pair and the cluster, never the other record,
+    the field weights or the probability (which describe the other record),
+    nor the typed reason (which may name it), unless one agency holds both
+    records. Who may see both finds all of it on the pair's page."""
+    for own, other in ((pair.person_a, pair.person_b), (pair.person_b, pair.person_a)):
+        written = {"pair": pair.pk, **detail}
+        if own.owner_id == other.owner_id:
+            written.update(other_person=other.pk, probability=round(pair.probability, 4), fields=pair.fields, note=pair.note)
+        audit.record(action, user, own, **written)
+
+
+def _current_statuses(pair):
+    """{person id: current PersonStatus or None} of the pair's two persons."""
+    from liaison.registry.models import PersonStatus
+
+    found = {pair.person_a_id: [], pair.person_b_id: []}
+    for status in PersonStatus.objects.filter(person_id__in=list(found)):
+        found[status.person_id].append(status)
+    return {pid: statuses.current(rows) for pid, rows in found.items()}
+
+
+def status_conflict(pair):
+    """(status of person a, status of person b) when the two records disagree on what became
+    of the person ("deceased" and "repatriated"); None when they agree or one has none."""
+    current = _current_statuses(pair)
+    a, b = current[pair.person_a_id], current[pair.person_b_id]
+    if a is not None and b is not None and statuses.conflict(a.status, b.status):
+        return a, b
+    return None
 
 
 @transaction.atomic
-def merge(user, pair, note=""):
+def merge(user, pair, note="", *, confirm_statuses=False):
     """Confirm a candidate pair: both persons become members of one identity cluster.
 
     Each agency keeps its own record with its own names, identifiers and
     sources; the cluster only says they are the same person. Clusters the two
     were already in are joined (the old memberships are closed, not deleted).
+    Records that disagree on the person's current status (one says deceased,
+    the other handed over alive) are merged only with ``confirm_statuses``.
     """
     pair = get_pair(user, pair.pk)
     _require_analyst(user)
@@ -500,6 +649,12 @@ def merge(user, pair, note=""):
     _require_own_record(user, pair)
     if pair.status != CandidatePair.Status.OPEN:
         raise MatchingError(_("This candidate match was already decided (%(status)s).") % {"status": pair.get_status_display()})
+    conflict = status_conflict(pair)
+    if conflict and not confirm_statuses:
+        a, b = conflict
+        raise MatchingError(_("The two records disagree on what became of the person: “%(a)s” in one, “%(b)s” in the other. "
+                              "Check both, then confirm that they are the same person anyway.")
+                            % {"a": a.get_status_display(), "b": b.get_status_display()})
     now = timezone.now()
     live = {m.person_id: m for m in EntityMember.objects.select_for_update().filter(
         person_id__in=[pair.person_a_id, pair.person_b_id], removed_at__isnull=True)}
@@ -523,7 +678,8 @@ def merge(user, pair, note=""):
                 EntityMember.objects.create(entity=entity, person_id=person_id, pair=pair, added_by=user, reason=reason)
     pair.status, pair.decided_by, pair.decided_at, pair.note = CandidatePair.Status.MERGED, user, now, note.strip()
     pair.save(update_fields=["status", "decided_by", "decided_at", "note", "updated_at"])
-    _audit_pair(AuditEntry.Action.MERGE, user, pair, entity=entity.pk, fields=pair.fields)
+    PairDecision.objects.create(pair=pair, kind=PairDecision.Kind.MERGED, by=user, note=pair.note)
+    _audit_pair(AuditEntry.Action.MERGE, user, pair, entity=entity.pk)
     return entity
 
 
@@ -538,6 +694,7 @@ def reject(user, pair, note=""):
         raise MatchingError(_("This candidate match was already decided (%(status)s).") % {"status": pair.get_status_display()})
     pair.status, pair.decided_by, pair.decided_at, pair.note = CandidatePair.Status.REJECTED, user, timezone.now(), note.strip()
     pair.save(update_fields=["status", "decided_by", "decided_at", "note", "updated_at"])
+    PairDecision.objects.create(pair=pair, kind=PairDecision.Kind.REJECTED, by=user, note=pair.note)
     _audit_pair(AuditEntry.Action.MATCH_REJECT, user, pair)
     return pair
 
@@ -612,13 +769,20 @@ def split(user, member, note=""):
     other_ids = [m.person_id for m in others]
     reopened = CandidatePair.objects.filter(status=CandidatePair.Status.MERGED).filter(
         Q(person_a_id=member.person_id, person_b_id__in=other_ids) | Q(person_b_id=member.person_id, person_a_id__in=other_ids))
-    reopened_ids = list(reopened.values_list("pk", flat=True))
+    reopened_pairs = list(reopened.select_related("person_a", "person_b"))
     reopened.update(status=CandidatePair.Status.OPEN, decided_by=None, decided_at=None, note="", updated_at=now)
+    PairDecision.objects.bulk_create([PairDecision(pair=p, kind=PairDecision.Kind.REOPENED, by=user, note=reason)
+                                      for p in reopened_pairs])
     if len(others) == 1:
         last = others[0]
         last.removed_at, last.removed_by, last.removal_reason = now, user, reason
         last.save(update_fields=["removed_at", "removed_by", "removal_reason"])
-    audit.record(AuditEntry.Action.SPLIT, user, member.person, entity=member.entity_id, reopened_pairs=reopened_ids)
+    # For the administrators of the agency holding the record: only pairs with its own records
+    # (a pair with another agency's record would tell of a record they may not see).
+    own = member.person.owner_id
+    detail = {"reopened_pairs": [p.pk for p in reopened_pairs if p.person_a.owner_id == own and p.person_b.owner_id == own]}
+    audit.record(AuditEntry.Action.SPLIT, user, member.person, entity=member.entity_id,
+                 **{k: v for k, v in detail.items() if v})
     return member
 
 
@@ -641,12 +805,13 @@ def request_details(user, notice):
     from liaison.registry.models import Person
 
     own = Person.objects.get(pk=own_id)
-    questions = _("Our record matched one of your records (watchlist hit notice #%(id)s, score %(score).2f). "
-                  "Please tell us who it is and what you can share.") % {"id": notice.pk, "score": notice.score}
+    values = {"id": notice.pk, "band": notice.get_band_display()}
+    questions = _("Our record matched one of your records (watchlist hit notice #%(id)s: %(band)s). "
+                  "Please tell us who it is and what you can share.") % values
     try:
         request = create_request(
             user, kind="hit_details", to_agency=other,
-            title=_("Details after a watchlist hit (notice #%(id)s, score %(score).2f)") % {"id": notice.pk, "score": notice.score},
+            title=_("Details after a watchlist hit (notice #%(id)s: %(band)s)") % values,
             body=questions, persons=(own,), fields={"hit_reference": f"HIT-{notice.pk}", "questions": questions},
         )
     except _requests_api("services", "RequestError") as exc:  # its messages are written for officers

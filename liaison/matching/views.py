@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from liaison.matching import display, services
-from liaison.matching.models import EntityMember, WatchlistEntry
+from liaison.matching.models import EntityMember, PairDecision, WatchlistEntry
 from liaison.registry.models import Person
 from liaison.web.views.common import web_view
 
@@ -42,7 +42,10 @@ def pair_detail(request, pk):
     pair = _found(services.get_pair, request.user, pk)
     pair = display.pairs_for_display([pair], request.user)[0]
     display.attach_sources_and_identifiers([pair.left, pair.right], request.user)
-    return render(request, "matching/pair.html", {"pair": pair, "can_decide": services.may_decide(request.user, pair)})
+    # The pair is shown only to whoever may see both records: its history and reasons with it.
+    decisions = PairDecision.objects.filter(pair=pair).select_related("by")
+    return render(request, "matching/pair.html", {"pair": pair, "can_decide": services.may_decide(request.user, pair),
+                                                  "decisions": decisions})
 
 
 @require_POST
@@ -50,7 +53,8 @@ def pair_detail(request, pk):
 def merge(request, pk):
     pair = _found(services.get_pair, request.user, pk)
     try:
-        entity = services.merge(request.user, pair, request.POST.get("note", ""))
+        entity = services.merge(request.user, pair, request.POST.get("note", ""),
+                                confirm_statuses=request.POST.get("confirm_statuses") == "yes")
     except services.MatchingError as exc:
         messages.error(request, str(exc))
         return redirect("matching:pair", pk=pair.pk)
@@ -129,6 +133,7 @@ def hits(request):
     readable = dict(Person.objects.filter(pk__in=own_ids, owner_id=request.user.agency_id).values_list("pk", "display_name"))
     for n in notices:
         n.own_name = readable.get(n.own_id, "")
+        n.message = n.message_for(request.user.agency_id)
         n.requested = n.request_of(request.user.agency_id)[0] is not None
     return render(request, "matching/hits.html", {"notices": notices, "page": page})
 
@@ -137,6 +142,7 @@ def hits(request):
 def hit_detail(request, pk):
     notice = _found(services.get_notice, request.user, pk)
     notice.own_id, notice.other_agency, notice.role = notice.side(request.user.agency_id)
+    notice.message = notice.message_for(request.user.agency_id)
     own = Person.objects.filter(pk=notice.own_id).only("id", "display_name", "owner_id", "protection").first()
     # The user's own side's request, and only if the user may see it: never the other side's draft.
     own_request = services.visible_request(request.user, notice)

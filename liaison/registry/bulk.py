@@ -86,7 +86,8 @@ class _Table:
 
     def __init__(self, model, now):
         self.model = model
-        self.fields = [f for f in model._meta.concrete_fields]
+        # Generated columns (Person.sort_name) are the database's to fill.
+        self.fields = [f for f in model._meta.concrete_fields if not getattr(f, "generated", False)]
         self.columns = [f.column for f in self.fields]
         self.attnames = [f.attname for f in self.fields]
         self.defaults = {}

@@ -7,6 +7,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Case, F, Value, When
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -98,9 +99,21 @@ class Person(OwnedRecord):
     )
     # Denormalised for lists and sorting: the primary name, kept in step by PersonName.save().
     display_name = models.CharField(_("name"), max_length=300, blank=True, editable=False, db_index=True)
+    # What every list, choice, export and API ordering sorts persons by: the
+    # name, except that a protected identity sorts as "" for everyone (its
+    # owner included). Sorting by the real name let a reader place a withheld
+    # victim between two names of their own and recover it letter by letter
+    # (issue 10). Computed by the database, so no write path (forms, API, the
+    # importer's bulk_create, the COPY loader) can leave it stale.
+    sort_name = models.GeneratedField(
+        expression=Case(When(protection="", then=F("display_name")), default=Value("")),
+        output_field=models.CharField(max_length=300),
+        db_persist=True,
+        verbose_name=_("name"),
+    )
 
     class Meta:
-        ordering = ["display_name", "id"]
+        ordering = ["sort_name", "id"]
         verbose_name = _("person")
         verbose_name_plural = _("persons")
 

@@ -11,6 +11,8 @@ from liaison.registry.models import Person
 from liaison.requests import kinds
 from liaison.sharing.models import Agency
 from liaison.sharing.visibility import protected_visible_q
+from liaison.web import pickers
+from liaison.web.widgets import MultiPickField, Picker
 
 
 def person_choices(user, queryset=None):
@@ -18,7 +20,7 @@ def person_choices(user, queryset=None):
     unless the user may read them (one query)."""
     qs = queryset if queryset is not None else Person.objects.visible_to(user)
     readable = set(qs.filter(protected_visible_q(Person, user)).values_list("pk", flat=True))
-    rows = qs.order_by("display_name", "id").values_list("pk", "display_name", "protection")
+    rows = qs.order_by("sort_name", "id").values_list("pk", "display_name", "protection")
     return [
         (pk, name if (not protection or pk in readable) else _("Protected identity #%(id)s") % {"id": pk})
         for pk, name, protection in rows
@@ -43,16 +45,20 @@ class RequestForm(forms.Form):
     """Create or change a draft of one request type."""
 
     title = forms.CharField(label=gettext_lazy("Title"), max_length=300, widget=forms.TextInput(attrs={"dir": "auto"}))
-    to_agency = forms.ModelChoiceField(label=gettext_lazy("Agency you are asking"), queryset=Agency.objects.none())
+    to_agency = forms.ModelChoiceField(
+        label=gettext_lazy("Agency you are asking"), queryset=Agency.objects.none(), widget=Picker
+    )
     body = forms.CharField(
         label=gettext_lazy("Details"), required=False, widget=forms.Textarea(attrs={"rows": 5, "dir": "auto"})
     )
-    persons = forms.TypedMultipleChoiceField(
+    # A search box over every person the user may see (liaison.web.pickers),
+    # not a list of all of them to Ctrl-click through.
+    persons = MultiPickField(
+        source=pickers.SOURCES["persons"],
         label=gettext_lazy("Persons concerned"),
-        help_text=gettext_lazy("Hold Ctrl (⌘ on a Mac) to choose several."),
+        help_text=gettext_lazy("Type part of a name, or a record number, and choose; you can choose several."),
         required=False,
         coerce=int,
-        widget=forms.SelectMultiple(attrs={"size": 8}),
     )
     tlp = forms.ChoiceField(
         label=gettext_lazy("Marking"),
@@ -65,7 +71,9 @@ class RequestForm(forms.Form):
         required=False,
         help_text=gettext_lazy("Also share the identities of victims and witnesses among the persons."),
     )
-    operation = forms.TypedChoiceField(label=gettext_lazy("Operation"), required=False, coerce=int, empty_value=None)
+    operation = forms.TypedChoiceField(
+        label=gettext_lazy("Operation"), required=False, coerce=int, empty_value=None, widget=Picker
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, kind, user, **kwargs):
@@ -73,7 +81,7 @@ class RequestForm(forms.Form):
         self.kind, self.user = kinds.get(kind), user
         self.fields["to_agency"].queryset = Agency.objects.exclude(pk=user.agency_id).order_by("short_name")
         self.fields["to_agency"].label_from_instance = lambda a: f"{a.short_name} – {a.name}"
-        self.fields["persons"].choices = person_choices(user)
+        self.fields["persons"].for_user(user)
         ops = Operation.objects.visible_to(user).order_by("name").values_list("pk", "name")
         self.fields["operation"].choices = [("", "—")] + list(ops)
         self.type_names = []

@@ -269,6 +269,33 @@ KINDS = {
             min_persons=0,
             person_role="suspect",
         ),
+        Kind(
+            "record_update",
+            gettext_noop("Addition to one of your records"),
+            14,
+            (
+                Field(
+                    "record",
+                    gettext_noop("Record concerned"),
+                    TEXT,
+                    True,
+                    gettext_noop("Which of their records: title, date, place."),
+                ),
+                Field(
+                    "addition",
+                    gettext_noop("What to add or correct"),
+                    LONGTEXT,
+                    True,
+                    gettext_noop("e.g. a report that states the same event, with the sentence that says so."),
+                    max_length=8000,
+                ),
+            ),
+            min_persons=0,
+            person_role="other",
+            description=gettext_noop(
+                "Only the agency that owns a record can change it: ask them to add a source or correct it."
+            ),
+        ),
     )
 }
 CHOICES = tuple((k.code, k.label) for k in KINDS.values())

@@ -221,6 +221,86 @@ class Notification(models.Model):
         return cls.objects.filter(agency_id=user.agency_id).filter(Q(user__isnull=True) | Q(user_id=user.pk))
 
 
+class StatusProposalQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The proposals of ``user``'s agency's records (to decide) and those its
+        fulfilments made (to follow), on persons the user can still see: a
+        proposal never names a person to anyone who may not see it."""
+        from liaison.registry.models import Person
+
+        agency_id = (
+            getattr(user, "agency_id", None) if getattr(user, "is_authenticated", False) and user.is_active else None
+        )
+        if agency_id is None:
+            return self.none()
+        return self.filter(Q(owner_id=agency_id) | Q(proposed_by_id=agency_id)).filter(
+            person__in=Person.objects.visible_to(user)
+        )
+
+    def pending(self):
+        return self.filter(state=StatusProposal.State.PENDING)
+
+
+class StatusProposal(models.Model):
+    """A new status for a person, proposed to the person's owner agency by the
+    agency that fulfilled a request (issue 10, item 7).
+
+    Fulfilling a handover or repatriation writes statuses only onto the
+    fulfilling agency's own records; for anybody else's record it files one of
+    these instead, which the owner accepts (the status is written then, by the
+    owner) or declines. The request is kept to show the proposal on its page to
+    its two parties; an owner that is neither party is shown the proposal
+    without the request (it may not see it).
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting for the owner")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="status_proposals")
+    person = models.ForeignKey("registry.Person", on_delete=models.CASCADE, related_name="+")
+    owner = models.ForeignKey(
+        "sharing.Agency", on_delete=models.CASCADE, related_name="+", verbose_name=_("owner agency")
+    )
+    proposed_by = models.ForeignKey(
+        "sharing.Agency", on_delete=models.CASCADE, related_name="+", verbose_name=_("proposed by")
+    )
+    proposed_by_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(_("status"), max_length=20)
+    date = models.CharField(_("since"), max_length=10, blank=True)
+    country = models.ForeignKey("core.Country", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    event = models.ForeignKey("operations.Event", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    state = models.CharField(_("decision"), max_length=10, choices=State.choices, default=State.PENDING)
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    person_status = models.ForeignKey(
+        "registry.PersonStatus", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = StatusProposalQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["owner", "state"])]
+
+    def get_status_display(self):
+        from liaison.registry.models import PersonStatus
+
+        return PersonStatus.Status(self.status).label if self.status in PersonStatus.Status.values else self.status
+
+    @property
+    def label(self):
+        """As a status reads on the person's page: "Repatriated (Vietnam)"."""
+        text = str(self.get_status_display())
+        return f"{text} ({self.country})" if self.country_id else text
+
+
 class WebhookEndpoint(models.Model):
     """A national case system that follows an agency's requests."""
 

@@ -70,5 +70,14 @@ def unread_count(user):
 
 
 def mark_read(user, notifications):
-    for notification in notifications:
-        notification.read_by.add(user)
+    """Mark ``notifications`` (a queryset of ``Notification.for_user(user)``, or
+    a list of them) read for ``user``: one insert, whatever their number."""
+    if hasattr(notifications, "exclude"):
+        ids = list(notifications.exclude(read_by=user).values_list("pk", flat=True))
+    else:
+        ids = [n.pk for n in notifications]
+    through = Notification.read_by.through
+    through.objects.bulk_create(
+        [through(notification_id=pk, user_id=user.pk) for pk in ids], ignore_conflicts=True
+    )
+    return len(ids)

@@ -16,6 +16,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from liaison.audit import log as audit
 from liaison.audit.models import AuditEntry
@@ -24,8 +25,17 @@ from liaison.operations.models import Event, Figure, Operation, Participant
 from liaison.partialdate import PartialDate, PartialDateError
 from liaison.registry.models import Person, PersonStatus
 from liaison.requests import egress, filecheck, kinds, lifecycle, webhooks
-from liaison.requests.models import Attachment, Comment, Request, RequestPerson, Status, Step
-from liaison.requests.notifications import notify
+from liaison.requests.models import (
+    Attachment,
+    Comment,
+    Notification,
+    Request,
+    RequestPerson,
+    Status,
+    StatusProposal,
+    Step,
+)
+from liaison.requests.notifications import mark_read, notify
 from liaison.sharing import services as sharing
 from liaison.sharing.models import Agency
 
@@ -95,6 +105,9 @@ def _clean(kind, fields, n_persons, partial=True):
 
 
 def _step(user, request, action, from_status="", to_status="", reason="", **detail):
+    # Whoever acts on a request has read what they were told about it: its
+    # notices leave their unread count (theirs only; colleagues keep theirs).
+    mark_read(user, Notification.for_user(user).filter(url=_url(request)))
     Step.objects.create(
         request=request,
         action=action,
@@ -308,10 +321,21 @@ def _record_fulfilment(user, request, fulfilment):
 
     Persons are those the fulfilling agency can see (sending shared them);
     ``fulfilment["persons"]`` narrows them for a partial fulfilment.
+
+    Only the owner agency writes on its records (issue 10, item 7): the new
+    status is written on the fulfilling agency's own persons only; for every
+    other person (the requester's or a third agency's) it is filed as a
+    ``StatusProposal`` for the owner to accept or decline. Returns the event
+    and the outcome: persons counted, statuses written, proposals per owner.
     """
     spec = request.kind_spec
     fulfilment = fulfilment or {}
-    persons = list(Person.objects.visible_to(user).filter(pk__in=request.person_links.values("person_id")))
+    persons = list(
+        Person.objects.visible_to(user)
+        .filter(pk__in=request.person_links.values("person_id"))
+        .select_related("owner")
+        .order_by("pk")
+    )
     chosen = fulfilment.get("persons")
     if chosen is not None:  # None: all of them; an empty choice is a mistake, said below
         chosen = {int(getattr(p, "pk", p)) for p in chosen}
@@ -357,7 +381,9 @@ def _record_fulfilment(user, request, fulfilment):
     )
     Participant.objects.bulk_create([Participant(event=event, person=p, role=spec.person_role) for p in persons])
     status = PersonStatus.Status.IN_CUSTODY if is_handover else PersonStatus.Status.REPATRIATED
-    for person in persons:
+    own = [p for p in persons if p.owner_id == user.agency_id]
+    others = [p for p in persons if p.owner_id != user.agency_id]
+    for person in own:  # one by one: each status keeps its history row
         PersonStatus.objects.create(
             person=person,
             status=status,
@@ -366,8 +392,81 @@ def _record_fulfilment(user, request, fulfilment):
             event=event,
             note=_("Request %(ref)s") % {"ref": request.reference},
         )
+    StatusProposal.objects.bulk_create(
+        [
+            StatusProposal(
+                request=request,
+                person=person,
+                owner_id=person.owner_id,
+                proposed_by_id=user.agency_id,
+                proposed_by_user=user,
+                status=status,
+                date=date,
+                country=receiver.country,
+                event=event,
+            )
+            for person in others
+        ]
+    )
+    by_owner = {}
+    for person in others:
+        by_owner.setdefault(person.owner, []).append(person)
+    for owner, group in by_owner.items():
+        # In the owner's own audit trail: what was proposed on its records, by
+        # whom; nothing of the request, which an owner outside it may not see.
+        audit.record(
+            AuditEntry.Action.STATUS_PROPOSAL,
+            user,
+            None,
+            owner_agency=owner,
+            decision="proposed",
+            persons=[p.pk for p in group],
+            status=status,
+            date=date,
+            country=receiver.country_id or "",
+            proposed_by=user.agency.short_name,
+        )
     sharing.share(user, event, agencies=[receiver])
-    return event, len(persons)
+    return event, {
+        "persons": len(persons),
+        "applied": len(own),
+        "proposed": {owner.short_name: len(group) for owner, group in by_owner.items()},
+        "_owners": by_owner,
+    }
+
+
+def _tell_owners(user, request, by_owner):
+    """Each owner agency is told that statuses wait for its decision. The
+    requester is sent to the request's page; any other owner, which may not see
+    the request, to its list of proposals, and told nothing of the request."""
+    for owner, persons in by_owner.items():
+        n = len(persons)
+        if owner.pk == request.from_agency_id:
+            notify(
+                agency=owner,
+                title=ngettext(
+                    "%(ref)s: %(agency)s proposes a new status for %(n)s of your records",
+                    "%(ref)s: %(agency)s proposes a new status for %(n)s of your records",
+                    n,
+                )
+                % {"ref": request.reference, "agency": user.agency.short_name, "n": n},
+                body=_("Accept or decline it on the request's page: only your agency can change its records."),
+                url=_url(request),
+                kind="status_proposal",
+            )
+        else:
+            notify(
+                agency=owner,
+                title=ngettext(
+                    "%(agency)s proposes a new status for %(n)s of your records",
+                    "%(agency)s proposes a new status for %(n)s of your records",
+                    n,
+                )
+                % {"agency": user.agency.short_name, "n": n},
+                body=_("Accept or decline it: only your agency can change its records."),
+                url=reverse("requests:proposals"),
+                kind="status_proposal",
+            )
 
 
 @transaction.atomic
@@ -394,11 +493,16 @@ def transition(user, request, action, *, version, reason="", fulfilment=None):
     detail = {}
     if action == "send":
         detail["shared"] = _share_persons(user, request)
+    outcome = None
     if action in ("fulfil", "partly_fulfil") and request.kind_spec.effect:
-        event, n = _record_fulfilment(user, request, fulfilment)
+        event, outcome = _record_fulfilment(user, request, fulfilment)
         Request.objects.filter(pk=request.pk).update(event=event)
         request.event = event
-        detail.update(event=event.pk, persons=n)
+        detail.update(
+            event=event.pk, persons=outcome["persons"], applied=outcome["applied"], proposed=outcome["proposed"]
+        )
+    # What the step did beyond the status, for the page that reports it.
+    request.outcome = {k: v for k, v in (outcome or {}).items() if not k.startswith("_")}
     _step(user, request, action, from_status, target, reason, **detail)
     if not L.tells_other_side(action, from_status):
         # A draft withdrawn before it was sent is discarded quietly: the other
@@ -412,8 +516,115 @@ def transition(user, request, action, *, version, reason="", fulfilment=None):
         "agency": user.agency.short_name,
     }
     _tell(request, other, title, reason)
+    if outcome and outcome["_owners"]:
+        _tell_owners(user, request, outcome["_owners"])
     webhooks.enqueue(request, f"request.{action}")
     return request
+
+
+@transaction.atomic
+def decide_proposals(user, proposals, accept):
+    """The owner agency accepts (``accept=True``) or declines the proposed
+    statuses ``proposals`` (ids or objects) in one step; returns those decided.
+
+    Accepting writes each status on the owner's record, now by the owner: the
+    event is linked only if the owner may see it, and the request is named in
+    the note only to an owner that is one of its parties. Each decision is
+    audited in the owner's trail; the proposing agency is told, once."""
+    if not getattr(user, "can_edit", False):
+        raise Forbidden(
+            _(
+                "Your account can only read. Accepting or declining a proposed status needs the analyst or "
+                "liaison officer role."
+            )
+        )
+    ids = {int(getattr(p, "pk", p)) for p in proposals}
+    mine = StatusProposal.objects.visible_to(user).filter(owner_id=user.agency_id, pk__in=ids)
+    locked = list(
+        StatusProposal.objects.select_for_update(of=("self",))
+        .filter(pk__in=mine.values("pk"))
+        .select_related("person", "request", "proposed_by", "country")
+        .order_by("pk")
+    )
+    if len(locked) != len(ids):
+        raise BadInput(_("One of these proposals does not exist or is not for your agency's records."))
+    done = [p for p in locked if p.state != StatusProposal.State.PENDING]
+    if done:
+        raise Conflict(
+            _("This proposal was already decided (%(state)s): reload the page.")
+            % {"state": done[0].get_state_display().lower()}
+        )
+    if not locked:
+        raise BadInput(_("Choose at least one proposal."))
+    now = timezone.now()
+    visible_events = set(
+        Event.objects.visible_to(user).filter(pk__in={p.event_id for p in locked if p.event_id}).values_list("pk", flat=True)
+    )
+    parties = set(Request.objects.visible_to(user).filter(pk__in={p.request_id for p in locked}).values_list("pk", flat=True))
+    for proposal in locked:
+        if proposal.person.owner_id != user.agency_id:  # the record changed hands since
+            raise Forbidden(_("Only the agency that owns a record can change it."))
+        if accept:
+            note = (
+                _("Proposed by %(agency)s (request %(ref)s)")
+                % {"agency": proposal.proposed_by.short_name, "ref": proposal.request.reference}
+                if proposal.request_id in parties
+                else _("Proposed by %(agency)s") % {"agency": proposal.proposed_by.short_name}
+            )
+            proposal.person_status = PersonStatus.objects.create(
+                person=proposal.person,
+                status=proposal.status,
+                date=proposal.date,
+                country=proposal.country,
+                event_id=proposal.event_id if proposal.event_id in visible_events else None,
+                note=note,
+            )
+        proposal.state = StatusProposal.State.ACCEPTED if accept else StatusProposal.State.DECLINED
+        proposal.decided_by, proposal.decided_at = user, now
+        proposal.save(update_fields=["state", "decided_by", "decided_at", "person_status"])
+        audit.record(
+            AuditEntry.Action.STATUS_PROPOSAL,
+            user,
+            proposal.person,
+            decision="accepted" if accept else "declined",
+            status=proposal.status,
+            date=proposal.date,
+            country=proposal.country_id or "",
+            proposed_by=proposal.proposed_by.short_name,
+        )
+    by_proposer = {}
+    for proposal in locked:
+        by_proposer.setdefault(proposal.proposed_by, []).append(proposal)
+    for proposer, group in by_proposer.items():
+        requests = {p.request for p in group}
+        for request in requests:
+            n = sum(1 for p in group if p.request_id == request.pk)
+            notify(
+                agency=proposer,
+                title=(
+                    ngettext(
+                        "%(ref)s: %(agency)s accepted the new status of %(n)s person",
+                        "%(ref)s: %(agency)s accepted the new status of %(n)s persons",
+                        n,
+                    )
+                    if accept
+                    else ngettext(
+                        "%(ref)s: %(agency)s declined the new status of %(n)s person",
+                        "%(ref)s: %(agency)s declined the new status of %(n)s persons",
+                        n,
+                    )
+                )
+                % {"ref": request.reference, "agency": user.agency.short_name, "n": n},
+                url=_url(request),
+                kind="status_proposal",
+            )
+    # The notices that asked for this decision have been acted on.
+    pending = StatusProposal.objects.filter(owner_id=user.agency_id).pending()
+    urls = {_url(r) for r in {p.request for p in locked} if r.pk in parties}
+    if not pending.exists():
+        urls.add(reverse("requests:proposals"))
+    mark_read(user, Notification.for_user(user).filter(url__in=urls, kind="status_proposal"))
+    return locked
 
 
 def _save_file(user, request, comment, upload):

@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/comment/", views.comment, name="comment"),
     path("attachments/<int:pk>/", views.attachment, name="attachment"),
     path("inbox/", views.inbox, name="inbox"),
+    path("proposals/", views.proposals, name="proposals"),
     path("webhooks/", views.webhook_log, name="webhooks"),
     path("statistics/", views.statistics, name="stats"),
 ]

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from liaison.operations.models import Event, Operation
@@ -28,6 +28,7 @@ from liaison.requests.models import (
     Request,
     RequestPerson,
     Status,
+    StatusProposal,
     WebhookDelivery,
     WebhookEndpoint,
 )
@@ -215,7 +216,7 @@ def _detail_context(request, req):
     side = req.side_for(user)
     visible = Person.objects.visible_to(user).filter(pk__in=req.person_links.values("person_id"))
     options = person_choices(user, visible)
-    persons = visible.prefetch_related("statuses__country").order_by("display_name", "id")
+    persons = visible.prefetch_related("statuses__country").order_by("sort_name", "id")
     labels = dict(options)
     person_rows = [(p, labels.get(p.pk, ""), p.current_status) for p in persons]
     actions = lifecycle.allowed_actions(req.status, side, user.roles if user.is_active else ())
@@ -255,6 +256,39 @@ def _detail_context(request, req):
         "comment_form": CommentForm(),
         "may_edit": lifecycle.may_edit(req.status, side, user.roles),
         "may_comment": lifecycle.may_comment(req.status, side, user.roles),
+        **_proposal_context(user, StatusProposal.objects.filter(request=req)),
+    }
+
+
+def _proposal_context(user, proposals):
+    """The proposed statuses among ``proposals`` that ``user`` may see, as rows
+    (proposal, person label): those their agency must decide, and those it
+    proposed to others. Protected identities read as on every other page."""
+    rows = list(
+        StatusProposal.objects.visible_to(user)
+        .filter(pk__in=proposals.values("pk"))
+        .select_related("person", "owner", "proposed_by", "country", "request")
+        .order_by("-created_at", "-id")
+    )
+    labels = dict(person_choices(user, Person.objects.filter(pk__in={p.person_id for p in rows}))) if rows else {}
+    me = user.agency_id
+    # The request and the event are named only to those who may see them.
+    parties = set(
+        Request.objects.visible_to(user).filter(pk__in={p.request_id for p in rows}).values_list("pk", flat=True)
+    )
+    events = set(
+        Event.objects.visible_to(user).filter(pk__in={p.event_id for p in rows if p.event_id}).values_list("pk", flat=True)
+    )
+    for p in rows:
+        p.person_label = labels.get(p.person_id, "")
+        p.shown_request = p.request if p.request_id in parties else None
+        p.shown_event_id = p.event_id if p.event_id in events else None
+    to_decide = [p for p in rows if p.owner_id == me and p.state == StatusProposal.State.PENDING]
+    return {
+        "proposals_to_decide": to_decide,
+        "proposals_decided": [p for p in rows if p.owner_id == me and p.state != StatusProposal.State.PENDING],
+        "proposals_sent": [p for p in rows if p.proposed_by_id == me and p.owner_id != me],
+        "may_decide": bool(to_decide) and getattr(user, "can_edit", False),
     }
 
 
@@ -335,7 +369,36 @@ def step(request, pk, action):
     messages.success(
         request, _("%(ref)s is now %(status)s.") % {"ref": req.reference, "status": req.get_status_display().lower()}
     )
+    _tell_outcome(request, getattr(req, "outcome", None))
     return redirect("requests:detail", pk=req.pk)
+
+
+def _tell_outcome(request, outcome):
+    """Say what fulfilling wrote and what it only proposed (issue 10, item 7)."""
+    if not outcome:
+        return
+    if outcome.get("applied"):
+        messages.success(
+            request,
+            ngettext(
+                "The new status was written on %(n)s person your agency owns.",
+                "The new status was written on the %(n)s persons your agency owns.",
+                outcome["applied"],
+            )
+            % {"n": outcome["applied"]},
+        )
+    for agency, n in sorted((outcome.get("proposed") or {}).items()):
+        messages.info(
+            request,
+            ngettext(
+                "%(n)s person is a record of %(agency)s: only they can change it, so the new status was sent to "
+                "them as a proposal to accept or decline.",
+                "%(n)s persons are records of %(agency)s: only they can change them, so the new status was sent "
+                "to them as a proposal to accept or decline.",
+                n,
+            )
+            % {"n": n, "agency": agency},
+        )
 
 
 @web_view
@@ -390,6 +453,66 @@ def inbox(request):
     qs = notes.annotate(is_read=Exists(read)).order_by("-created_at", "-id")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "requests/inbox.html", {"page": page, "unread": notes.exclude(read_by=user).count()})
+
+
+@web_view
+def proposals(request):
+    """Statuses other agencies propose for the agency's records, to accept or
+    decline in one click, and those the agency proposed to others."""
+    user = request.user
+    _require_party(user)
+    if request.method == "POST":
+        return _decide(request)
+    mine = StatusProposal.objects.filter(Q(owner_id=user.agency_id) | Q(proposed_by_id=user.agency_id))
+    ctx = _proposal_context(user, mine)
+    # Decided ones: the latest only, the page is a worklist, not an archive.
+    ctx["proposals_decided"] = ctx["proposals_decided"][:PAGE_SIZE]
+    ctx["proposals_sent"] = ctx["proposals_sent"][:PAGE_SIZE]
+    return render(request, "requests/proposals.html", ctx)
+
+
+def _decide(request):
+    user = request.user
+    decision = request.POST.get("decision", "")
+    # ASCII digits only: str.isdigit() also accepts "²", which int() refuses.
+    ids = [int(i) for i in request.POST.getlist("proposal") if re.fullmatch(r"[0-9]{1,18}", i)]
+    back = reverse("requests:proposals")
+    # Back to the request's page when the decision was taken there.
+    wanted = request.POST.get("request", "")
+    req = (
+        Request.objects.visible_to(user).filter(pk=int(wanted)).first()
+        if re.fullmatch(r"[0-9]{1,18}", wanted)
+        else None
+    )
+    if req is not None:
+        back = reverse("requests:detail", args=[req.pk]) + "#proposals"
+    if decision not in ("accept", "decline") or not ids:
+        messages.error(request, _("Choose a proposal and whether to accept or decline it."))
+        return redirect(back)
+    try:
+        decided = services.decide_proposals(user, ids, accept=decision == "accept")
+    except services.RequestError as exc:
+        messages.error(request, str(exc))
+        return redirect(back)
+    n = len(decided)
+    messages.success(
+        request,
+        (
+            ngettext(
+                "Accepted: the new status is now on %(n)s of your records.",
+                "Accepted: the new status is now on %(n)s of your records.",
+                n,
+            )
+            if decision == "accept"
+            else ngettext(
+                "Declined: %(n)s of your records keep their status.",
+                "Declined: %(n)s of your records keep their status.",
+                n,
+            )
+        )
+        % {"n": n},
+    )
+    return redirect(back)
 
 
 def _may_see_webhooks(user):

@@ -1,11 +1,16 @@
-"""Forms of the login steps and of the API-token page."""
+"""Forms of the login steps, the API-token page, the sharing page and the
+agency administrators' pages (officers, operation team, audit trail)."""
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from liaison.core.models import TLP, Distribution, Handling
+from liaison.sharing.models import Agency, Role, SharingGroup, User
 from liaison.sharing.tokens import MAX_DAYS, ApiToken
+from liaison.web.pickers import Label
+from liaison.web.widgets import MultiPicker, Picker
 
 
 class PasswordForm(AuthenticationForm):
@@ -59,3 +64,138 @@ class TokenCreateForm(forms.Form):
         except ValidationError as error:
             self.add_error(None, error)
             return None, None
+
+
+# The sharing page ---------------------------------------------------------------
+
+def agency_label(agency):
+    country = agency.country.name if agency.country_id else _("International")
+    return Label(f"{agency.short_name} – {agency.name}", f"{country} · {agency.get_kind_display()}")
+
+
+def _phase_label(phase):
+    text = _("%(operation)s – phase %(number)s") % {"operation": phase.operation.name, "number": phase.number}
+    return Label(f"{text}: {phase.name}" if phase.name else text, phase.operation.owner.short_name)
+
+
+class ShareForm(forms.Form):
+    """Whom to share a record with: searchable pickers of agencies, sharing
+    groups and the operation teams the officer can see."""
+
+    agencies = forms.ModelMultipleChoiceField(
+        queryset=Agency.objects.none(), required=False, label=_("Agencies"), widget=MultiPicker,
+        help_text=_("Type part of the agency's name, short name or country."),
+    )
+    groups = forms.ModelMultipleChoiceField(
+        queryset=SharingGroup.objects.none(), required=False, label=_("Sharing groups"), widget=MultiPicker,
+        help_text=_("Every member agency of the group sees the record."),
+    )
+    operations = forms.ModelMultipleChoiceField(
+        queryset=None, required=False, label=_("Operation teams"), widget=MultiPicker,
+        help_text=_("Officers assigned to the operation see the record while they are assigned."),
+    )
+    phases = forms.ModelMultipleChoiceField(
+        queryset=None, required=False, label=_("Phase teams"), widget=MultiPicker,
+        help_text=_("Officers assigned to the phase (or to its whole operation) see the record while they are assigned."),
+    )
+    include_protected = forms.BooleanField(
+        required=False, label=_("Also reveal protected identities (victims, witnesses, informants)")
+    )
+
+    def __init__(self, *args, record, user, **kwargs):
+        from liaison.operations.models import Operation, Phase
+
+        super().__init__(*args, **kwargs)
+        agencies = self.fields["agencies"]
+        agencies.queryset = Agency.objects.exclude(pk=record.owner_id).select_related("country").order_by("short_name")
+        agencies.label_from_instance = agency_label
+        groups = self.fields["groups"]
+        groups.queryset = SharingGroup.objects.prefetch_related("members").order_by("name")
+        groups.label_from_instance = lambda g: Label(g.name, ", ".join(sorted(a.short_name for a in g.members.all())))
+        operations = Operation.objects.visible_to(user).select_related("owner")
+        self.fields["operations"].queryset = operations.order_by("name", "id")
+        self.fields["operations"].label_from_instance = lambda o: Label(o.name, o.owner.short_name)
+        self.fields["phases"].queryset = (
+            Phase.objects.filter(operation__in=operations).select_related("operation__owner")
+            .order_by("operation__name", "number")
+        )
+        self.fields["phases"].label_from_instance = _phase_label
+        if record.tlp == TLP.RED:
+            # TLP:RED goes to named agencies only (services.share): offer nothing else.
+            for name in ("groups", "operations", "phases"):
+                del self.fields[name]
+            self.fields["agencies"].help_text = _("TLP:RED records go only to named agencies.")
+        if user.agency_id != record.owner_id:
+            del self.fields["include_protected"]  # only the owner grants protected fields
+
+
+class MarkingForm(forms.Form):
+    distribution = forms.ChoiceField(choices=Distribution.choices, label=_("Distribution"))
+    tlp = forms.ChoiceField(choices=TLP.choices, label=_("TLP marking"))
+    handling = forms.ChoiceField(choices=Handling.choices, label=_("Handling code"))
+
+
+class RetractForm(forms.Form):
+    reason = forms.CharField(
+        max_length=500, label=_("Why is it retracted?"),
+        help_text=_("Recipients are told that the record was retracted, not why."),
+        widget=forms.Textarea(attrs={"rows": 2, "dir": "auto"}),
+    )
+
+
+# Agency administrators ----------------------------------------------------------
+
+class AgencyUserForm(forms.ModelForm):
+    roles = forms.MultipleChoiceField(
+        choices=[c for c in Role.choices if c[0] != Role.PLATFORM_ADMIN], widget=forms.CheckboxSelectMultiple,
+        label=_("Roles"),
+        help_text=_("Viewers read; analysts also add and change records; liaison officers also share them; "
+                    "administrators manage the officers of the agency."),
+    )
+
+    class Meta:
+        model = User
+        fields = ["username", "first_name", "last_name", "email", "roles", "is_active"]
+        widgets = {"first_name": forms.TextInput(attrs={"dir": "auto"}), "last_name": forms.TextInput(attrs={"dir": "auto"})}
+
+
+def role_names(user):
+    labels = dict(Role.choices)
+    return [str(labels.get(role, role)) for role in user.roles or []]
+
+
+class AssignForm(forms.Form):
+    officer = forms.ModelChoiceField(queryset=User.objects.none(), label=_("Officer"), widget=Picker)
+    phase = forms.ModelChoiceField(
+        queryset=None, required=False, label=_("Phase"), empty_label=_("Whole operation"),
+        help_text=_("“Whole operation” assigns the officer to every phase."),
+    )
+
+    def __init__(self, *args, operation, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        officer = self.fields["officer"]
+        officer.queryset = User.objects.filter(agency_id=user.agency_id, is_active=True).order_by("username")
+        officer.label_from_instance = lambda u: Label(
+            u.get_username(), " · ".join(filter(None, [u.get_full_name(), ", ".join(role_names(u))]))
+        )
+        self.fields["phase"].queryset = operation.phases.all()
+
+
+class AuditFilter(forms.Form):
+    """The filters of the audit trail: what was done, by whom, between which days."""
+
+    action = forms.ChoiceField(label=_("Action"), required=False, widget=Picker)
+    officer = forms.ChoiceField(label=_("Officer"), required=False, widget=Picker)
+    since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, actions, officers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["action"].choices = [("", _("Any action")), *actions]
+        self.fields["officer"].choices = [("", _("Any officer")), *((name, name) for name in officers)]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("since") and data.get("until") and data["since"] > data["until"]:
+            self.add_error("until", _("The end date is before the start date."))
+        return data

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from liaison.sharing.auth import ACTIVITY_KEY, AUTH_AT_KEY
+from liaison.sharing.auth import ACTIVITY_KEY, AUTH_AT_KEY, LOGOUT_REASON_ATTR
 from liaison.sharing.otp import has_authenticator
 
 PUBLIC_URL_NAMES = frozenset({
@@ -27,6 +27,7 @@ PUBLIC_URL_NAMES = frozenset({
     "logout",
     "sharing:otp_verify",
     "sharing:otp_enrol",
+    "sharing:account_setup",  # the one-time link after an administrator's reset; the token is the key
     "set_language",
     "published-figures",
 })
@@ -110,8 +111,9 @@ class SecondFactorMiddleware:
             # The API answers for itself (401 for a missing or bad token).
             return None if is_api else redirect_to_login(request.get_full_path())
 
-        expired = self._expiry_message(request)
+        reason, expired = self._expiry(request)
         if expired:
+            setattr(request, LOGOUT_REASON_ATTR, reason)  # the audit entry says why
             logout(request)
             if is_api:
                 return _json(401, expired)
@@ -129,18 +131,19 @@ class SecondFactorMiddleware:
         return redirect(f"{reverse(step)}?{urlencode({'next': request.get_full_path()})}")
 
     @staticmethod
-    def _expiry_message(request):
+    def _expiry(request):
+        """``(reason, message)`` if the session is too idle or too old, else ``(None, None)``."""
         now = time.time()
         last = request.session.get(ACTIVITY_KEY)
         idle = settings.SESSION_IDLE_TIMEOUT
         if last is not None and idle and now - last > idle:
-            return _("You were signed out after %(minutes)d minutes without activity. Sign in again to continue.") % {
-                "minutes": idle // 60}
+            return "idle", _("You were signed out after %(minutes)d minutes without activity. Sign in again to "
+                             "continue.") % {"minutes": idle // 60}
         started = request.session.get(AUTH_AT_KEY)
         if started is not None and now - started > settings.SESSION_COOKIE_AGE:
-            return _("Your session reached its maximum length of %(hours)d hours. Sign in again to continue.") % {
-                "hours": settings.SESSION_COOKIE_AGE // 3600}
-        return None
+            return "expired", _("Your session reached its maximum length of %(hours)d hours. Sign in again to "
+                                "continue.") % {"hours": settings.SESSION_COOKIE_AGE // 3600}
+        return None, None
 
     @staticmethod
     def _touch(request):

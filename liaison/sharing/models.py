@@ -71,13 +71,50 @@ class Role(models.TextChoices):
 
 
 class User(AbstractUser):
-    """An officer, analyst or administrator; belongs to exactly one agency."""
+    """An officer, analyst or administrator; belongs to exactly one agency.
+
+    A platform administrator (``is_staff`` or ``is_superuser``: the accounts
+    that reach /admin/) manages agencies and accounts and holds no agency, so
+    the visibility rule gives them public records only. Were they allowed an
+    agency, the administrator of the whole platform could read any agency's
+    protected records by giving themselves that agency; the model, the admin
+    form and a database constraint all refuse it.
+    """
 
     agency = models.ForeignKey(
         Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="users", verbose_name=_("agency")
     )
     roles = models.JSONField(_("roles"), default=list, blank=True)
     preferred_language = models.CharField(_("preferred language"), max_length=10, blank=True)
+
+    class Meta(AbstractUser.Meta):
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(agency__isnull=True) | models.Q(is_staff=False, is_superuser=False),
+                name="platform_admin_holds_no_agency",
+            ),
+        ]
+
+    @property
+    def is_platform_admin(self):
+        return bool(self.is_staff or self.is_superuser)
+
+    def clean(self):
+        super().clean()
+        from django.core.exceptions import ValidationError
+
+        if self.is_platform_admin:
+            errors = {}
+            if self.agency_id is not None:
+                errors["agency"] = _(
+                    "A platform administrator holds no agency: they manage accounts and agencies and see no "
+                    "agency's records. Create a separate officer account for work inside an agency."
+                )
+            if any(role != Role.PLATFORM_ADMIN for role in self.roles or []):
+                errors["roles"] = _("A platform administrator holds no agency role (viewer, analyst, liaison officer "
+                                    "or agency administrator).")
+            if errors:
+                raise ValidationError(errors)
 
     def has_role(self, *roles):
         return any(role in (self.roles or []) for role in roles)
@@ -188,6 +225,26 @@ class OperationAssignment(models.Model):
         return f"{self.user} → {self.phase or self.operation}"
 
 
+class RecordSeen(models.Model):
+    """That an agency opened a record (its page, or its API detail), first when.
+
+    A retraction notice ("this record was retracted on …; stop relying on it")
+    is for former readers only: shown to an agency that had never opened the
+    record, it told them that a record with that number existed (issue 10).
+    """
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    content_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.CASCADE, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    first_seen = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "content_type", "object_id"], name="one_seen_per_agency_record"),
+        ]
+
+
 # The API token model lives beside its authentication class; imported here so
 # Django registers it with the sharing app.
 from liaison.sharing.tokens import ApiToken  # noqa: E402,F401
+from liaison.sharing.recovery import RecoveryCode, RecoveryCodeDevice  # noqa: E402,F401

@@ -1,7 +1,8 @@
 """Second factor (TOTP, django-otp) helpers shared by enrolment, login, the demo and tests.
 
 Every user needs a confirmed authenticator (TOTP) device; recovery codes are a
-django-otp static device whose tokens are deleted when used, so each works once.
+``RecoveryCodeDevice`` (``recovery.py``) whose codes are kept as salted hashes
+and deleted when used, so each works once.
 """
 import base64
 import re
@@ -11,8 +12,10 @@ import qrcode.image.svg
 from django.db import transaction
 from django.utils.translation import gettext
 from django_otp.oath import TOTP
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from liaison.sharing.recovery import RecoveryCode, RecoveryCodeDevice
 
 RECOVERY_CODE_COUNT = 10
 RECOVERY_DEVICE_NAME = "recovery codes"
@@ -81,7 +84,7 @@ def verify(user, code):
         if _TOTP_RE.match(code):
             devices = list(TOTPDevice.objects.devices_for_user(user, confirmed=True).select_for_update())
         else:
-            devices = list(StaticDevice.objects.devices_for_user(user, confirmed=True).select_for_update())
+            devices = list(RecoveryCodeDevice.objects.devices_for_user(user, confirmed=True).select_for_update())
         for device in devices:
             allowed, _detail = device.verify_is_allowed()
             if not allowed:
@@ -110,14 +113,32 @@ def confirm_enrolment(device, code):
 
 
 def new_recovery_codes(user):
-    """Replace the user's recovery codes with fresh ones and return them (the only time they are readable)."""
+    """Replace the user's recovery codes with fresh ones and return them: the
+    only time they are readable, the database keeps salted hashes only."""
+    # Eight base-32 characters, as django-otp's static tokens: typed from paper.
     codes = [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
     with transaction.atomic():
-        StaticDevice.objects.filter(user=user).delete()
-        device = StaticDevice.objects.create(user=user, name=RECOVERY_DEVICE_NAME, confirmed=True)
-        StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+        RecoveryCodeDevice.objects.filter(user=user).delete()
+        device = RecoveryCodeDevice.objects.create(user=user, name=RECOVERY_DEVICE_NAME, confirmed=True)
+        device.set_codes(codes)
     return [f"{code[:4]}-{code[4:]}" for code in codes]
 
 
+def is_recovery_code_device(device):
+    return isinstance(device, RecoveryCodeDevice)
+
+
 def recovery_codes_left(user):
-    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+    return RecoveryCode.objects.filter(device__user=user, device__confirmed=True).count()
+
+
+def remove_all_devices(user):
+    """Delete every second-factor device of ``user`` (authenticators, recovery
+    codes, of any kind django-otp knows): the next sign-in enrols anew."""
+    from django_otp import devices_for_user
+
+    removed = 0
+    for device in list(devices_for_user(user, confirmed=None)):
+        device.delete()
+        removed += 1
+    return removed

@@ -59,6 +59,19 @@ def may_share_onward(record):
     return record.tlp in (TLP.CLEAR, TLP.GREEN) and record.handling in (Handling.H0, Handling.H1)
 
 
+def may_share(user, record):
+    """Whether ``user`` may share ``record`` at all (pages offer "Share…" only then):
+    a liaison officer of the owner agency, or of a recipient when the marking
+    allows onward sharing. The rules of ``share`` still decide each share."""
+    return getattr(user, "can_share", False) and (_is_owner(user, record) or may_share_onward(record))
+
+
+def may_retract(user, record):
+    """Whether ``user`` may retract ``record`` (or withdraw its retraction): a
+    liaison officer of the owner agency, as ``retract`` and ``restore`` check."""
+    return getattr(user, "can_share", False) and _is_owner(user, record)
+
+
 @transaction.atomic
 def share(user, record, agencies=(), groups=(), include_protected=False, operations=(), phases=()):
     """Share ``record`` with agencies, sharing groups, operations or phases; returns the new shares.
@@ -144,24 +157,62 @@ def _set_distribution(user, record, distribution):
     audit.record(AuditEntry.Action.DISTRIBUTION, user, record, old=old, new=distribution)
 
 
+# The fields that decide who may see a record and how it may be used. On an
+# existing record they change only through ``set_marking``, whatever the path
+# (sharing page, the API's marking action, the record's own PUT/PATCH, the edit
+# form): one role check, one set of TLP rules, one audit entry.
+MARKING_FIELDS = ("distribution", "tlp", "handling", "handling_note")
+
+
+def may_set_marking(user, record):
+    """Whether ``user`` may change the marking of ``record``: a liaison officer of the owner agency."""
+    return getattr(user, "can_share", False) and _is_owner(user, record)
+
+
 @transaction.atomic
-def set_marking(user, record, distribution=None, tlp=None, handling=None):
-    """Change who may see a record and how it is marked (owner's liaison officer only)."""
+def set_marking(user, record, distribution=None, tlp=None, handling=None, handling_note=None):
+    """Change who may see a record and how it is marked (owner's liaison officer only).
+
+    ``None`` leaves a field as it is. The old values are read from the database,
+    not from ``record``: an edit form or serializer may already have put the
+    new values on it, and the audit entry must say what the marking was.
+    """
     _require_visible(user, record)
-    _require_liaison_officer(user)
+    if not getattr(user, "can_share", False):
+        raise PermissionError(_(
+            "Only liaison officers can change who may see a record and how it is marked (distribution, TLP, "
+            "handling code and restriction). Ask a liaison officer of your agency to change it."
+        ))
     if not _is_owner(user, record):
         raise PermissionError(_("Only the owner agency can change the distribution or marking of this record."))
-    new_distribution = distribution or record.distribution
-    new_tlp = tlp or record.tlp
-    check_marking(new_distribution, new_tlp)
-    changes = {}
-    for field, value in (("distribution", new_distribution), ("tlp", new_tlp), ("handling", handling or record.handling)):
-        if getattr(record, field) != value:
-            changes[field] = [getattr(record, field), value]
-            setattr(record, field, value)
+    current = type(record).objects.select_for_update().filter(pk=record.pk).values(*MARKING_FIELDS).get()
+    requested = {"distribution": distribution, "tlp": tlp, "handling": handling, "handling_note": handling_note}
+    wanted = {field: current[field] if value is None else value for field, value in requested.items()}
+    check_marking(wanted["distribution"], wanted["tlp"])
+    changes = {field: [current[field], wanted[field]] for field in MARKING_FIELDS if current[field] != wanted[field]}
+    for field in MARKING_FIELDS:
+        setattr(record, field, wanted[field])
     if changes:
         type(record).objects.filter(pk=record.pk).update(**{f: v[1] for f, v in changes.items()})
         audit.record(AuditEntry.Action.MARKING, user, record, changes=changes)
+    return changes
+
+
+def marking_changes(record, values):
+    """The marking fields among ``values`` (a form's or serializer's data) that
+    differ from ``record``'s: repeating the current marking is no change."""
+    return {f: values[f] for f in MARKING_FIELDS if f in values and values[f] != getattr(record, f)}
+
+
+def audit_initial_marking(user, record):
+    """A record created with a marking other than the defaults is shared (or
+    marked) from its first moment: that is audited as part of the creation.
+    Any editor may choose the initial marking, as before."""
+    fields = {f: record._meta.get_field(f) for f in MARKING_FIELDS}
+    changes = {f: [field.get_default(), getattr(record, f)] for f, field in fields.items()
+               if getattr(record, f) != field.get_default()}
+    if changes:
+        audit.record(AuditEntry.Action.MARKING, user, record, changes=changes, initial=True)
     return changes
 
 
@@ -244,5 +295,6 @@ def end_assignment(user, assignment):
 
 __all__ = [
     "Agency", "SharingGroup", "SharingError", "NotFound", "share", "unshare", "set_marking", "retract", "restore",
-    "recipients_of", "check_marking", "may_share_onward",
+    "recipients_of", "check_marking", "may_share_onward", "may_set_marking", "marking_changes",
+    "audit_initial_marking", "MARKING_FIELDS", "may_share", "may_retract",
 ]

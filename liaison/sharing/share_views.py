@@ -3,9 +3,6 @@ administrators manage their officers and read their agency's audit trail.
 
 Thin views: every rule lives in ``services`` (sharing) and ``visibility``.
 """
-import secrets
-
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
@@ -13,15 +10,16 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_http_methods
 
 from liaison.audit.models import AuditEntry
-from liaison.core.models import TLP, Distribution, Handling, OwnedRecord
+from liaison.core.models import OwnedRecord
 from liaison.sharing import services
-from liaison.sharing.models import Agency, Role, Share, SharingGroup, User
-from liaison.sharing.visibility import retraction_notice
+from liaison.sharing.forms import AgencyUserForm, AssignForm, AuditFilter, MarkingForm, RetractForm, ShareForm, role_names
+from liaison.sharing.models import Role, Share, User
+from liaison.sharing.visibility import mark_seen, retraction_notice
 
 
 def shareable_model(label):
@@ -43,40 +41,8 @@ def get_visible_or_404(request, model_class, pk):
         if retracted_at:
             return None, render(request, "sharing/retracted.html", {"retracted_at": retracted_at}, status=404)
         raise Http404
+    mark_seen(record, request.user)
     return record, None
-
-
-class ShareForm(forms.Form):
-    agencies = forms.ModelMultipleChoiceField(queryset=Agency.objects.none(), required=False, label=_l("Agencies"))
-    groups = forms.ModelMultipleChoiceField(queryset=SharingGroup.objects.none(), required=False, label=_l("Sharing groups"))
-    operations = forms.ModelMultipleChoiceField(
-        queryset=None, required=False, label=_l("Operation teams"),
-        help_text=_l("Officers assigned to the operation see the record while they are assigned."),
-    )
-    phases = forms.ModelMultipleChoiceField(queryset=None, required=False, label=_l("Phase teams"))
-    include_protected = forms.BooleanField(
-        required=False, label=_l("Also reveal protected identities (victims, witnesses, informants)")
-    )
-
-    def __init__(self, *args, record, user, **kwargs):
-        from liaison.operations.models import Operation, Phase
-
-        super().__init__(*args, **kwargs)
-        self.fields["agencies"].queryset = Agency.objects.exclude(pk=record.owner_id).select_related("country")
-        self.fields["groups"].queryset = SharingGroup.objects.all()
-        operations = Operation.objects.visible_to(user)
-        self.fields["operations"].queryset = operations
-        self.fields["phases"].queryset = Phase.objects.filter(operation__in=operations).select_related("operation")
-
-
-class MarkingForm(forms.Form):
-    distribution = forms.ChoiceField(choices=Distribution.choices, label=_l("Distribution"))
-    tlp = forms.ChoiceField(choices=TLP.choices, label=_l("TLP marking"))
-    handling = forms.ChoiceField(choices=Handling.choices, label=_l("Handling code"))
-
-
-class RetractForm(forms.Form):
-    reason = forms.CharField(max_length=500, label=_l("Why is it retracted?"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
 @login_required
@@ -96,10 +62,11 @@ def record_sharing(request, label, pk):
             if action == "share":
                 share_form = ShareForm(request.POST, record=record, user=request.user)
                 if share_form.is_valid():
+                    data = share_form.cleaned_data  # a TLP:RED or onward share has fewer fields
                     created = services.share(
-                        request.user, record, share_form.cleaned_data["agencies"], share_form.cleaned_data["groups"],
-                        include_protected=share_form.cleaned_data["include_protected"],
-                        operations=share_form.cleaned_data["operations"], phases=share_form.cleaned_data["phases"],
+                        request.user, record, data["agencies"], data.get("groups", ()),
+                        include_protected=data.get("include_protected", False),
+                        operations=data.get("operations", ()), phases=data.get("phases", ()),
                     )
                     messages.success(request, _("Shared with %(n)d new recipient(s).") % {"n": len(created)} if created else _("Those recipients already had this record."))
                     return redirect(request.path)
@@ -119,6 +86,14 @@ def record_sharing(request, label, pk):
             elif action == "retract":
                 retract_form = RetractForm(request.POST)
                 if retract_form.is_valid():
+                    if request.POST.get("confirm") != "yes" and services.may_retract(request.user, record):
+                        # Retracting takes the record from every recipient at once: ask first,
+                        # saying how many lose it. (Anyone else gets the service's refusal below.)
+                        return render(request, "sharing/retract_confirm.html", {
+                            "record": record, "record_label": _label(model_class, record, request.user), "label": label,
+                            "reason": retract_form.cleaned_data["reason"],
+                            "recipients": len(services.recipients_of(record)),
+                        })
                     services.retract(request.user, record, retract_form.cleaned_data["reason"])
                     messages.success(request, _("Retracted: no recipient sees this record any more."))
                     return redirect(request.path)
@@ -134,19 +109,17 @@ def record_sharing(request, label, pk):
             messages.error(request, str(exc))
         except services.NotFound:
             raise Http404
-    from liaison.web.views.related import label_of, with_identity_flag
-
-    if model_class.__name__ == "Person":
-        record = with_identity_flag(model_class.objects.filter(pk=record.pk), request.user).select_related("owner").get()
     return render(
         request,
         "sharing/record_sharing.html",
         {
             "record": record,
-            "record_label": label_of(record),
+            "record_label": _label(model_class, record, request.user),
+            "record_url": _url(record),
             "label": label,
             "is_owner": is_owner,
-            "can_share": request.user.can_share and (is_owner or services.may_share_onward(record)),
+            "can_share": services.may_share(request.user, record),
+            "can_retract": services.may_retract(request.user, record),
             "recipients": services.recipients_of(record) if is_owner else [],
             "share_form": share_form,
             "marking_form": marking_form,
@@ -155,26 +128,32 @@ def record_sharing(request, label, pk):
     )
 
 
+def _label(model_class, record, user):
+    """The record's name as ``user`` may read it ("Protected identity" otherwise)."""
+    from liaison.web.views.related import label_of, with_identity_flag
+
+    if model_class.__name__ == "Person":
+        record = with_identity_flag(model_class.objects.filter(pk=record.pk), user).get()
+    return label_of(record)
+
+
+def _url(record):
+    from liaison.web.views.common import url_for
+
+    return url_for(record)
+
+
 def _require_agency_admin(user):
     if not (user.agency_id and user.has_role(Role.AGENCY_ADMIN)):
         raise Http404
-
-
-class AgencyUserForm(forms.ModelForm):
-    roles = forms.MultipleChoiceField(
-        choices=[c for c in Role.choices if c[0] != Role.PLATFORM_ADMIN], widget=forms.CheckboxSelectMultiple, label=_l("Roles")
-    )
-
-    class Meta:
-        model = User
-        fields = ["username", "first_name", "last_name", "email", "roles", "is_active"]
 
 
 @login_required
 def agency_users(request):
     _require_agency_admin(request.user)
     users = User.objects.filter(agency_id=request.user.agency_id).order_by("username")
-    return render(request, "sharing/agency_users.html", {"users": users, "agency": request.user.agency})
+    rows = [(u, role_names(u)) for u in users]
+    return render(request, "sharing/agency_users.html", {"rows": rows, "agency": request.user.agency})
 
 
 @login_required
@@ -184,24 +163,37 @@ def agency_user_edit(request, pk=None):
     # Only users of the administrator's own agency exist here: others are 404.
     instance = get_object_or_404(User, pk=pk, agency_id=request.user.agency_id) if pk else None
     form = AgencyUserForm(request.POST or None, instance=instance, initial={"roles": instance.roles if instance else [Role.VIEWER]})
-    temporary_password = None
+    if instance is not None and instance.pk == request.user.pk:
+        # Nobody gives themselves roles or switches their own account off: another
+        # administrator of the agency does (disabled fields ignore what is posted).
+        for name in ("roles", "is_active"):
+            form.fields[name].disabled = True
+    from liaison.sharing import accounts
+
+    before = accounts.snapshot(instance) if instance is not None else None
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             user = form.save(commit=False)
             user.agency_id = request.user.agency_id
             user.roles = form.cleaned_data["roles"]
             if instance is None:
-                temporary_password = secrets.token_urlsafe(12)
-                user.set_password(temporary_password)
+                # No password chosen by the administrator: the officer sets their
+                # own through a one-time link, shown once on this response (never
+                # in a flash message, which travels in a cookie).
+                user.set_unusable_password()
             user.save()
-        if temporary_password:
-            messages.success(
-                request,
-                _("User %(user)s created. Give them this temporary password in person: %(password)s — they set up their second factor at first login.")
-                % {"user": user.username, "password": temporary_password},
-            )
-        else:
-            messages.success(request, _("Saved."))
+            if before is None:
+                accounts.audit_account(request.user, user, "created", account=accounts.snapshot(user))
+            else:
+                accounts.audit_account(request.user, user, "updated", before=before)
+        if instance is None:
+            response = render(request, "sharing/agency_user_created.html", {
+                "officer": user, "link": request.build_absolute_uri(accounts.setup_path(user)),
+                "days": accounts.setup_link_days(),
+            })
+            add_never_cache_headers(response)
+            return response
+        messages.success(request, _("Saved."))
         return redirect("agency-users")
     return render(request, "sharing/agency_user_form.html", {"form": form, "instance": instance})
 
@@ -211,23 +203,41 @@ def agency_user_edit(request, pk=None):
 def agency_user_reset_otp(request, pk):
     _require_agency_admin(request.user)
     target = get_object_or_404(User, pk=pk, agency_id=request.user.agency_id)
-    from django_otp import devices_for_user
+    from liaison.sharing import accounts
 
-    for device in list(devices_for_user(target, confirmed=None)):
-        device.delete()
+    try:
+        accounts.reset_second_factor(request.user, target)  # audited; never one's own
+    except PermissionError as exc:
+        messages.error(request, str(exc))
+        return redirect("agency-users")
     messages.success(request, _("Second factor reset: %(user)s enrols a new authenticator at next login.") % {"user": target.username})
     return redirect("agency-users")
 
 
 @login_required
 def agency_audit(request):
+    """The trail of what was done to the agency's records, newest first, filtered
+    by action, officer and days; each entry's details as readable text
+    (sharing/templatetags/sharing_tags.py), never as stored."""
     _require_agency_admin(request.user)
-    entries = AuditEntry.objects.filter(owner_agency_id=request.user.agency_id).select_related("actor_agency").order_by("-seq")
-    action = request.GET.get("action")
-    if action in AuditEntry.Action.values:
-        entries = entries.filter(action=action)
+    entries = AuditEntry.objects.filter(owner_agency_id=request.user.agency_id)
+    officers = entries.order_by("actor_name").values_list("actor_name", flat=True).distinct()
+    filters = AuditFilter(request.GET or None, actions=AuditEntry.Action.choices, officers=list(officers))
+    if filters.is_valid():
+        data = filters.cleaned_data
+        if data["action"]:
+            entries = entries.filter(action=data["action"])
+        if data["officer"]:
+            entries = entries.filter(actor_name=data["officer"])
+        if data["since"]:
+            entries = entries.filter(at__date__gte=data["since"])
+        if data["until"]:
+            entries = entries.filter(at__date__lte=data["until"])
+    elif filters.is_bound:
+        entries = entries.none()
+    entries = entries.select_related("actor_agency").order_by("-seq")
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
-    return render(request, "sharing/agency_audit.html", {"page": page, "actions": AuditEntry.Action.choices, "action": action})
+    return render(request, "sharing/agency_audit.html", {"page": page, "filters": filters})
 
 
 EXPORTABLE = {
@@ -257,16 +267,6 @@ def export(request, kind):
     response = HttpResponse(text, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="liaison-{kind}-TLP-{marking.replace("+", "-")}.csv"'
     return response
-
-
-class AssignForm(forms.Form):
-    officer = forms.ModelChoiceField(queryset=User.objects.none(), label=_l("Officer"))
-    phase = forms.ModelChoiceField(queryset=None, required=False, label=_l("Phase"), empty_label=_l("Whole operation"))
-
-    def __init__(self, *args, operation, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["officer"].queryset = User.objects.filter(agency_id=user.agency_id, is_active=True).order_by("username")
-        self.fields["phase"].queryset = operation.phases.all()
 
 
 @login_required

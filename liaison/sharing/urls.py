@@ -1,4 +1,4 @@
-"""Second-factor steps, account security and API tokens (login and logout are in liaison/urls.py)."""
+"""Second-factor steps, account set-up link, account security and API tokens (login and logout are in liaison/urls.py)."""
 from django.urls import path
 
 from liaison.sharing import views
@@ -7,6 +7,7 @@ app_name = "sharing"
 urlpatterns = [
     path("login/code/", views.verify_view, name="otp_verify"),
     path("login/authenticator/", views.enrol_view, name="otp_enrol"),
+    path("account/set-up/<uidb64>/<token>/", views.AccountSetupView.as_view(), name="account_setup"),
     path("account/security/", views.security_view, name="security"),
     path("account/security/recovery-codes/", views.recovery_codes_view, name="recovery_codes"),
     path("account/tokens/", views.tokens_view, name="tokens"),

@@ -1,11 +1,12 @@
 """Login (password, then authenticator code), authenticator enrolment,
-recovery codes and personal API tokens."""
+recovery codes, the one-time account set-up link and personal API tokens."""
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.contrib.auth.views import PasswordResetConfirmView
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils.cache import patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
@@ -15,7 +16,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 from django_otp.decorators import otp_required
 
-from liaison.sharing import auth, otp
+from liaison.sharing import accounts, auth, otp
 from liaison.sharing.forms import CodeForm, EnrolForm, PasswordForm, TokenCreateForm
 from liaison.sharing.tokens import ApiToken
 
@@ -76,13 +77,15 @@ def verify_view(request):
     if not otp.has_authenticator(user):
         return redirect(_with_next("sharing:otp_enrol", next_url))
     if auth.is_locked(request, user):
+        if request.method == "POST":
+            auth.record_refused_while_locked(request, user)
         return auth.lockout_response(request)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         device, error = otp.verify(user, form.cleaned_data["code"])
         if device is not None:
             auth.complete_login(request, user, device)
-            if device.__class__.__name__ == "StaticDevice":
+            if otp.is_recovery_code_device(device):
                 left = otp.recovery_codes_left(user)
                 messages.warning(
                     request,
@@ -117,6 +120,7 @@ def enrol_view(request):
         if confirmed is not None:
             with transaction.atomic():
                 codes = otp.new_recovery_codes(user)
+                accounts.audit_account(user, user, "authenticator_enrolled")
                 auth.complete_login(request, user, confirmed)
             return _no_store(render(request, "sharing/recovery_codes.html", {"codes": codes, "next": next_url}))
         auth.record_failed_code(request, user)
@@ -137,7 +141,9 @@ def security_view(request):
 @verified_required
 def recovery_codes_view(request):
     """New recovery codes replace all old ones; shown once."""
-    codes = otp.new_recovery_codes(request.user)
+    with transaction.atomic():
+        codes = otp.new_recovery_codes(request.user)
+        accounts.audit_account(request.user, request.user, "recovery_codes_renewed")
     return _no_store(render(request, "sharing/recovery_codes.html", {"codes": codes, "next": reverse("sharing:security")}))
 
 
@@ -163,3 +169,31 @@ def token_revoke_view(request, pk):
     messages.success(request, _("Token %(prefix)s… “%(name)s” is revoked; programs using it are now refused.")
                      % {"prefix": token.prefix, "name": token.name})
     return redirect("sharing:tokens")
+
+
+class AccountSetupView(PasswordResetConfirmView):
+    """The one-time link an administrator hands out after creating or resetting
+    an account: the officer chooses a password here, then signs in and adds
+    Liaison to their authenticator app (they have none: the reset removed it).
+
+    Django's password-reset machinery checks the link: it works once, stops
+    working after another reset, and expires after PASSWORD_RESET_TIMEOUT.
+    The token leaves the address bar at once (Django swaps it for a session
+    marker), so it is not sent on in a Referer header.
+    """
+
+    template_name = "sharing/account_setup.html"
+    success_url = reverse_lazy("login")
+    post_reset_login = False  # the second step (authenticator) is still to come
+    # Django's view is never cached (never_cache on dispatch) and hides the token from the Referer.
+
+    def form_valid(self, form):
+        with transaction.atomic():
+            response = super().form_valid(form)
+            accounts.audit_account(form.user, form.user, "password_set")
+        messages.success(self.request, _("Your password is set. Sign in with it; next you will add Liaison to the "
+                                         "authenticator app on your phone."))
+        return response
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "days": accounts.setup_link_days()}

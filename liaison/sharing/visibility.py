@@ -43,6 +43,7 @@ def filter_visible(queryset, user, *, per_row=False):
     agency_id = user_agency_id(user)
     live = Q() if getattr(user, "ignore_retraction", False) else Q(retracted_at__isnull=True)
     public = Q(distribution=Distribution.PUBLIC) & live
+    queryset = _without_withheld_links(queryset, user, agency_id)
     if agency_id is None:
         return queryset.filter(public)
 
@@ -64,6 +65,44 @@ def filter_visible(queryset, user, *, per_row=False):
         received |= Q(distribution=Distribution.MEMBERS)
     others = (received | Q(distribution=Distribution.PUBLIC)) & live
     return queryset.filter(Q(owner_id=agency_id) | others)
+
+
+def withheld_persons(user):
+    """The protected persons (victims, witnesses, informants) whose identity
+    ``user`` may not read, as a subquery of ids; visible or not, shared or not."""
+    from liaison.registry.models import Person
+
+    return Person.objects.exclude(protection="").exclude(protected_visible_q(Person, user)).order_by().values("pk")
+
+
+def _without_withheld_links(queryset, user, agency_id):
+    """Protection follows the person (issue 10): the identifiers and the links of
+    a protected person are withheld from everyone who may not read that
+    person's identity, whatever their own shares say. A victim's e-mail address
+    or handle names her as surely as her name does, and a link to her tells who
+    she is with. Records the reader's own agency owns stay visible: it wrote them.
+
+    Done here, in the one enforcement path, so that pages, graph, search, lists,
+    API, exports, matching and requests all follow without a rule of their own.
+    """
+    from django.apps import apps
+
+    model = queryset.model
+    relationship = apps.get_model("registry", "Relationship")
+    identifier = apps.get_model("registry", "Identifier")
+    if model not in (relationship, identifier):
+        return queryset
+    person_ct = ContentType.objects.get_for_model(apps.get_model("registry", "Person"))
+    withheld = withheld_persons(user)
+    own = Q(owner_id=agency_id) if agency_id is not None else Q(pk__in=[])
+    if model is relationship:
+        touches = Q(subject_type=person_ct, subject_id__in=withheld) | Q(object_type=person_ct, object_id__in=withheld)
+        return queryset.filter(own | ~touches)
+    identifier_ct = ContentType.objects.get_for_model(identifier)
+    links = relationship.objects.filter(retracted_at__isnull=True)
+    as_subject = links.filter(subject_type=identifier_ct, object_type=person_ct, object_id__in=withheld).values("subject_id")
+    as_object = links.filter(object_type=identifier_ct, subject_type=person_ct, subject_id__in=withheld).values("object_id")
+    return queryset.filter(own | ~(Q(pk__in=as_subject) | Q(pk__in=as_object)))
 
 
 def is_visible(record, user):
@@ -138,13 +177,33 @@ def retraction_notice(model, pk, user):
     them before its owner retracted it, else None. Shown instead of a bare 404
     so that recipients know to stop relying on what they had read; it reveals
     nothing of the content."""
+    from liaison.sharing.models import RecordSeen
+
     record = model.objects.filter(pk=pk, retracted_at__isnull=False).first()
     if record is None:
         return None
+    agency_id = user_agency_id(user)
+    if agency_id is None or not RecordSeen.objects.filter(
+        agency_id=agency_id, content_type=ContentType.objects.get_for_model(model), object_id=pk,
+    ).exists():
+        return None  # never opened by this agency: nothing to tell it
     unretracted = filter_visible(model.objects.filter(pk=pk), _Unretracted(user))
     if not unretracted.exists():
         return None
     return record.retracted_at
+
+
+def mark_seen(record, user):
+    """Remember that ``user``'s agency opened ``record`` (one INSERT, no read first)."""
+    from liaison.sharing.models import RecordSeen
+
+    agency_id = user_agency_id(user)
+    if agency_id is None or record.owner_id == agency_id:
+        return
+    RecordSeen.objects.bulk_create(
+        [RecordSeen(agency_id=agency_id, content_type=ContentType.objects.get_for_model(type(record)), object_id=record.pk)],
+        ignore_conflicts=True,
+    )
 
 
 class _Unretracted:

@@ -11,7 +11,10 @@ from liaison.operations.models import Case, CrimeType, Event, Figure, Operation,
 from liaison.registry.models import (
     Citation, Identifier, Nationality, Organisation, Person, PersonName, Relationship, Site, Source,
 )
+from liaison.sharing import services
 from liaison.sharing.models import Agency
+from liaison.web import pickers
+from liaison.web.widgets import PickField
 
 MARKING = ["distribution", "tlp", "handling", "handling_note", "accuracy", "is_synthetic", "notes"]
 DATE_HELP = _("As precise as the source: YYYY, YYYY-MM, YYYY-MM-DD, or --MM-DD when the year is unknown.")
@@ -31,6 +34,23 @@ class UserForm(forms.ModelForm):
                 self.fields[name].widget.attrs.setdefault("placeholder", "YYYY-MM-DD")
         if "notes" in self.fields:
             self.fields["notes"].widget.attrs["rows"] = 3
+        self.marking_note = None
+        if self.instance.pk is not None and not services.may_set_marking(user, self.instance):
+            # Changing who may see a record is the marking action's, role-checked
+            # and audited (sharing.services.set_marking); an analyst sees it read-only.
+            # A disabled field ignores whatever is posted for it.
+            for name in services.MARKING_FIELDS:
+                if name in self.fields:
+                    self.fields[name].disabled = True
+            self.marking_note = _("Only a liaison officer of your agency can change the distribution, TLP marking, "
+                                  "handling code and restriction of this record. You can change everything else.")
+
+    def marking_changes(self):
+        """The marking fields this submission changes on an existing record (for ``services.set_marking``)."""
+        if self.instance.pk is None:
+            return {}
+        return {name: self.cleaned_data[name] for name in services.MARKING_FIELDS
+                if name in self.fields and name in self.changed_data}
 
     def marking_fields(self):
         return [self[name] for name in MARKING if name in self.fields]
@@ -243,31 +263,17 @@ class SourceForm(UserForm):
         widgets = {"title": forms.TextInput(attrs={"dir": "auto", "size": 60}), "text": forms.Textarea(attrs={"dir": "auto", "rows": 12})}
 
 
-TARGET_MODELS = (Person, Organisation, Site, Identifier)
-
-
-def target_choices(user, limit=500):
-    """Visible records that a relationship can point to, grouped by type; protected
-    identities the user may not read are offered under a neutral label."""
-    from liaison.web.views.related import label_of, with_identity_flag
-
-    groups = []
-    for model in TARGET_MODELS:
-        ct = ContentType.objects.get_for_model(model)
-        qs = model.objects.visible_to(user)
-        if model is Person:
-            qs = with_identity_flag(qs, user)
-        options = [(f"{ct.pk}:{r.pk}", f"{label_of(r)} (#{r.pk})") for r in qs[:limit]]
-        groups.append((model._meta.verbose_name.capitalize(), options))
-    return groups
-
-
 class RelationshipForm(UserForm):
     """A link from the record the user came from (``anchor``) to another visible record."""
 
     DIRECTION = [("out", _("this record → the other record")), ("in", _("the other record → this record"))]
     direction = forms.ChoiceField(label=_("Direction"), choices=DIRECTION, initial="out")
-    target = forms.ChoiceField(label=_("Other record"), choices=())
+    # Persons, organisations, sites and identifiers the user may see, searched
+    # as the officer types (liaison.web.pickers): a list of them all ran to hundreds.
+    target = PickField(
+        source=pickers.SOURCES["link-targets"], label=_("Other record"),
+        help_text=_("Type part of a name, a number or an identifier, and choose."),
+    )
     date_fields = ("start", "end")
 
     class Meta:
@@ -279,13 +285,13 @@ class RelationshipForm(UserForm):
     def __init__(self, *args, anchor, **kwargs):
         self.anchor = anchor
         super().__init__(*args, **kwargs)
-        self.fields["target"].choices = [("", "---------"), *target_choices(self.user)]
+        self.fields["target"].for_user(self.user)
 
     def clean(self):
         data = super().clean()
         target = data.get("target")
         if target:
-            ct_id, obj_id = (int(part) for part in target.split(":"))
+            ct_id, obj_id = (int(part) for part in target.split(":"))  # checked by PickField
             anchor_ct = ContentType.objects.get_for_model(self.anchor)
             if data.get("direction") == "in":
                 self.instance.subject_type_id, self.instance.subject_id = ct_id, obj_id

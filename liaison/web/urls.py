@@ -3,6 +3,7 @@ from django.urls import path, re_path
 from . import views
 from .views import common
 from .views.graph import graph
+from .views.pickers import pick
 
 app_name = "web"
 
@@ -14,6 +15,7 @@ EDITABLE = "persons|organisations|sites|identifiers|operations|cases|events|sour
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("search/", views.search, name="search"),
+    path("pick/<slug:kind>/", pick, name="pick"),
     re_path(rf"^(?P<slug>{LISTED})/$", views.record_list, name="list"),
     re_path(rf"^(?P<slug>{EDITABLE})/new/$", views.edit, name="new"),
     re_path(rf"^(?P<slug>{DETAILED})/(?P<pk>\d+)/$", views.detail, name="detail"),

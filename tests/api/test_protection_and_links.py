@@ -81,8 +81,10 @@ def test_relationship_label_of_a_protected_person_hides_the_name(world, client_f
         subject_type=ContentType.objects.get_for_model(Person), subject_id=victim.pk,
         object_type=ContentType.objects.get_for_model(Person), object_id=site_owner.pk,
     )
-    data = client_for(world["mm_editor"]).get(f"/api/relationships/{link.pk}/").json()
-    assert data["subject"]["label"] == f"Protected person #{victim.pk}"
+    # The link itself is withheld: protection follows the person (issue 10).
+    assert client_for(world["mm_editor"]).get(f"/api/relationships/{link.pk}/").status_code == 404
+    owner = client_for(world["cn_editor"]).get(f"/api/relationships/{link.pk}/").json()
+    assert owner["subject"]["id"] == victim.pk
 
 
 def test_linking_to_an_invisible_record_is_refused_like_a_missing_one(world, client_for):

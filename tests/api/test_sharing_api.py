@@ -71,3 +71,56 @@ def test_a_phase_cannot_be_moved_into_another_agencys_operation(w):
     assert r.status_code == 403
     phase.refresh_from_db()
     assert phase.operation == mine
+
+
+# --- one path for markings: the record's own PUT/PATCH goes through the marking action ---------
+
+
+def marking_entries(record):
+    from liaison.audit.models import AuditEntry
+
+    return list(AuditEntry.objects.filter(action="marking", record_id=record.pk).order_by("seq"))
+
+
+def test_an_analyst_cannot_change_distribution_or_tlp_by_patching_the_record(w):
+    p = make_person(w["cn"], "Owner Only", tlp="AMBER")
+    for change in ({"distribution": "members"}, {"tlp": "GREEN"}, {"handling": "H2"}, {"handling_note": "Ask first"}):
+        r = w["cn_an"].patch(f"/api/persons/{p.pk}/", change, format="json")
+        assert r.status_code == 403, (change, r.content)
+        assert "liaison officer" in r.json()["detail"]
+    p.refresh_from_db()
+    assert (p.distribution, p.tlp, p.handling, p.handling_note) == ("owner", "AMBER", "H0", "")
+    assert not Person.objects.visible_to(w["mm_user"]).filter(pk=p.pk).exists()
+    assert not marking_entries(p)
+
+
+def test_repeating_the_current_marking_is_fine(w):
+    p = make_person(w["cn"], "Owner Only", tlp="AMBER")
+    full = w["cn_an"].get(f"/api/persons/{p.pk}/").json()
+    r = w["cn_an"].patch(f"/api/persons/{p.pk}/", {"distribution": "owner", "tlp": "AMBER", "sex": "female"}, format="json")
+    assert r.status_code == 200, r.content
+    full["sex"] = "male"
+    r = w["cn_an"].put(f"/api/persons/{p.pk}/", {k: v for k, v in full.items() if k != "owner"}, format="json")
+    assert r.status_code == 200, r.content
+    assert not marking_entries(p)
+
+
+def test_a_liaison_officer_changes_the_marking_by_patch_and_it_is_audited(w):
+    p = make_person(w["cn"], "To Share", tlp="AMBER")
+    r = w["cn_lo"].patch(f"/api/persons/{p.pk}/", {"distribution": "members", "handling_note": "No onward use"},
+                         format="json")
+    assert r.status_code == 200, r.content
+    assert r.json()["distribution"] == "members"
+    assert Person.objects.visible_to(w["mm_user"]).filter(pk=p.pk).exists()
+    [entry] = marking_entries(p)
+    assert entry.detail["changes"] == {"distribution": ["owner", "members"], "handling_note": ["", "No onward use"]}
+
+
+def test_creating_a_record_with_a_wide_marking_is_audited(w):
+    r = w["cn_an"].post("/api/persons/", {"distribution": "members", "tlp": "GREEN", "names": [{"full_name": "New One"}]},
+                        format="json")
+    assert r.status_code == 201, r.content
+    p = Person.objects.get(pk=r.json()["id"])
+    [entry] = marking_entries(p)
+    assert entry.detail["initial"] is True
+    assert entry.detail["changes"]["distribution"] == ["owner", "members"]

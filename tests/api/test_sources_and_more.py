@@ -47,7 +47,7 @@ def test_deleting_a_cited_source_is_a_clear_conflict(world, client_for):
     source = Source.objects.create(owner=world["cn"], title="Report")
     Citation.objects.create(source=source, content_type=ContentType.objects.get_for_model(Person), object_id=person.pk)
     response = client_for(world["cn_editor"]).delete(f"/api/sources/{source.pk}/")
-    assert response.status_code == 409 and "still used" in response.json()["detail"]
+    assert response.status_code == 409 and "Retract it instead" in response.json()["detail"]
     assert Source.objects.filter(pk=source.pk).exists()
 
 

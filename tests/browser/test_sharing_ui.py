@@ -27,7 +27,8 @@ def test_protected_identity_differs_by_agency_until_the_owner_grants_it(browser,
 
     # The owner's liaison officer grants Myanmar the protected fields.
     owner.get_by_role("link", name="Share…").click()
-    owner.select_option("select[name=agencies]", label=world.mm_user.agency.name)
+    agency = world.mm_user.agency
+    owner.select_option("select[name=agencies]", label=f"{agency.short_name} – {agency.name}")
     owner.check("input[name=include_protected]")
     owner.locator("form:has(input[value=share]) button[type=submit]").click()
     assert "Shared with 1 new recipient" in owner.locator(".messages").inner_text()

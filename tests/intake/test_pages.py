@@ -160,6 +160,40 @@ def test_rejecting_from_the_page_records_the_reason(as_analyst, desk):
     assert not Event.objects.exists()
 
 
+def test_accepting_another_agencys_event_says_what_happened_and_offers_the_ways_on(as_analyst, desk):
+    from liaison.intake import review
+    from liaison.requests.models import Request
+
+    theirs, _created = review.accept(raid(store_text(desk.mm, desk.other, RAID)), desk.other)
+    Event.objects.filter(pk=theirs.pk).update(distribution="members")
+    proposal = raid(store_text(desk.cn, desk.analyst, RAID + " (as reported by an outlet)"))
+    url = reverse("intake:review", args=[proposal.pk])
+    form = as_analyst.get(url).context["form"]
+    data = {name: ("" if value is None else value) for name, value in form.initial.items()}
+    assert data["target"] == str(theirs.pk)  # the page offered theirs as "the same event"
+    response = as_analyst.post(url, {**data, "decision": "accept"})
+    page = response.content.decode()
+    # No "Accepted": what happened, and what can be done.
+    assert response.status_code == 409 and "Accepted" not in page
+    assert "Not saved: this is another agency's record" in page
+    assert "is a record of MM-TEST: only they can add your report to it, so nothing was saved." in page
+    assert "Record it as a new record of CN-TEST, citing this report" in page
+    assert "Ask MM-TEST to add your report" in page
+    proposal.refresh_from_db()
+    assert proposal.status == "proposed"
+    # (b) ask the owner: a draft request to MM, opened for the analyst to check.
+    response = as_analyst.post(url, {"decision": "ask_owner", "owner_record": theirs.pk}, follow=True)
+    draft = Request.objects.get()
+    assert response.redirect_chain[-1][0] == reverse("requests:detail", args=[draft.pk])
+    assert f"Draft request {draft.reference} asks MM-TEST to add your report" in response.content.decode()
+    # (a) on another fact of the same kind: record it as an own event.
+    other = raid(store_text(desk.cn, desk.analyst, RAID + " Second outlet."))
+    response = as_analyst.post(reverse("intake:review", args=[other.pk]), {**data, "decision": "accept_new"})
+    assert response.status_code == 302
+    own = Event.objects.get(owner=desk.cn)
+    assert Citation.objects.filter(object_id=own.pk, content_type__model="event").exists()
+
+
 def test_queue_filters_by_kind_and_language(as_analyst, desk):
     english = store_text(desk.cn, desk.analyst, RAID)
     english.language = "en"

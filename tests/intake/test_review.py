@@ -81,15 +81,81 @@ def test_an_invisible_event_is_never_matched(desk):
     assert created and event.owner_id == desk.cn.pk and Event.objects.count() == 2
 
 
-def test_a_matching_event_of_another_agency_is_linked_but_left_unchanged(desk):
+def their_event(desk):
     theirs = store_text(desk.mm, desk.other, OUTLETS[0][1])
     event, _ = review.accept(raid(theirs), desk.other)
     Event.objects.filter(pk=event.pk).update(distribution="members")
+    return event
+
+
+def test_accepting_a_fact_another_agency_records_saves_nothing_and_says_so(desk):
+    event = their_event(desk)
     mine = store_text(desk.cn, desk.analyst, OUTLETS[1][1])
-    matched, created = review.accept(raid(mine, counts={"suspects": 214, "victims": 12}), desk.analyst)
-    assert matched.pk == event.pk and not created
+    proposal = raid(mine, counts={"suspects": 214, "victims": 12})
+    with pytest.raises(review.OwnedElsewhere, match="is a record of MM-TEST: only they can add your report") as info:
+        review.accept(proposal, desk.analyst)
+    assert info.value.record == event
+    # Their event is untouched, nothing of ours was written, and the fact still waits.
     assert Citation.objects.filter(object_id=event.pk, content_type__model="event").count() == 1
     assert not Figure.objects.filter(event=event, category="victims").exists()
+    assert not Source.objects.filter(owner=desk.cn).exists()
+    proposal.refresh_from_db()
+    assert proposal.status == "proposed"
+    assert not AuditEntry.objects.filter(action=AuditEntry.Action.REVIEW, actor=desk.analyst).exists()
+
+
+def test_it_can_be_recorded_on_an_own_record_instead(desk):
+    event = their_event(desk)
+    proposal = raid(store_text(desk.cn, desk.analyst, OUTLETS[1][1]))
+    own, created = review.accept(proposal, desk.analyst, target="new")
+    assert created and own.owner_id == desk.cn.pk and own.pk != event.pk
+    assert Citation.objects.get(object_id=own.pk, content_type__model="event").evidence == OUTLETS[1][1]
+    # A second report of the same raid now finds the analyst's own event first.
+    again = raid(store_text(desk.cn, desk.analyst, OUTLETS[2][1]), date="2025-03-04")
+    with pytest.raises(review.OwnedElsewhere):
+        review.accept(again, desk.analyst, target=str(event.pk))
+    assert review.accept(again, desk.analyst, target=str(own.pk)) == (own, False)
+
+
+def test_asking_the_owner_prepares_a_draft_request_to_them(desk):
+    from liaison.requests.models import Request
+
+    event = their_event(desk)
+    proposal = raid(store_text(desk.cn, desk.analyst, OUTLETS[1][1]))
+    record, request = review.ask_owner(proposal, desk.analyst, event.pk)
+    assert record == event
+    assert (request.kind, request.status, request.from_agency, request.to_agency) == (
+        "record_update", "draft", desk.cn, desk.mm)
+    assert event.title in request.title and OUTLETS[1][1] in request.fields["addition"]
+    assert f"#{event.pk}" in request.fields["record"]
+    # A draft is ours alone until sent; the fact leaves the queue saying who was asked.
+    assert not Request.objects.visible_to(desk.other).exists()
+    proposal.refresh_from_db()
+    assert proposal.is_decided and proposal.record == event and request.reference in proposal.reason
+    assert Citation.objects.filter(object_id=event.pk, content_type__model="event").count() == 1
+
+
+def test_asking_about_an_own_or_hidden_record_is_refused(desk):
+    mine = store_text(desk.cn, desk.analyst, OUTLETS[0][1])
+    own, _ = review.accept(raid(mine), desk.analyst)
+    hidden, _ = review.accept(raid(store_text(desk.mm, desk.other, OUTLETS[1][1])), desk.other)  # owner only
+    proposal = raid(store_text(desk.cn, desk.analyst, OUTLETS[2][1]))
+    for record_id, message in ((own.pk, "your agency's own"), (hidden.pk, "not visible"), ("²", "not visible")):
+        with pytest.raises(review.ReviewError, match=message):
+            review.ask_owner(proposal, desk.analyst, record_id)
+    proposal.refresh_from_db()
+    assert proposal.status == "proposed"
+
+
+def test_a_person_another_agency_records_is_not_claimed_either(desk):
+    theirs = make_person(desk.mm, "Saw Chit Thu", distribution="members")
+    document = store_text(desk.cn, desk.analyst, "Saw Chit Thu was named in the report.")
+    proposal = propose(document, kind="person", name="Saw Chit Thu", role="leader", evidence="Saw Chit Thu")
+    with pytest.raises(review.OwnedElsewhere) as info:
+        review.accept(proposal, desk.analyst)
+    assert info.value.record == theirs
+    own, created = review.accept(proposal, desk.analyst, target="new")
+    assert created and own.owner_id == desk.cn.pk and own.display_name == "Saw Chit Thu"
 
 
 def test_editing_before_accepting_changes_the_record_and_is_audited(desk):

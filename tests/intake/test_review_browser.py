@@ -72,3 +72,28 @@ def test_an_arabic_report_is_shown_right_to_left_and_can_be_rejected(page, live_
     proposal.refresh_from_db()
     assert proposal.status == "rejected" and proposal.reason == "Statement of intent, not an event"
     assert page.csp_errors == []
+
+
+def test_on_a_phone_accepting_another_agencys_record_offers_the_ways_on(browser, live_server, seeded):
+    from liaison.demo.agencies import DEMO_PASSWORD
+    from liaison.requests.models import Request
+
+    proposal = ProposedFact.objects.filter(kind="operation", data__name__icontains="Jingyao").first()
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-GB")
+    page = context.new_page()
+    log_in(page, live_server, seeded, password=DEMO_PASSWORD)
+    page.goto(f"{live_server.url}/intake/facts/{proposal.pk}/")
+    page.get_by_role("button", name="Accept", exact=True).click()
+    panel = page.locator("#owned-elsewhere")
+    expect(panel).to_contain_text("is a record of LMLECC: only they can add your report to it, so nothing was saved.")
+    expect(page.locator(".messages")).to_have_count(0)  # no "Accepted"
+    # Everything fits the phone's width: nothing to scroll sideways.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.get_by_role("button", name="Ask LMLECC to add your report").click()
+    expect(page.locator(".messages")).to_contain_text("asks LMLECC to add your report: check it, then send it.")
+    draft = Request.objects.get()
+    assert (draft.kind, draft.status, draft.to_agency.short_name) == ("record_update", "draft", "LMLECC")
+    expect(page.locator("#req-status")).to_have_text("Draft")
+    proposal.refresh_from_db()
+    assert proposal.is_decided and draft.reference in proposal.reason
+    context.close()

@@ -71,8 +71,10 @@ def test_persons_and_operations_of_the_seeds_are_recognised(demo):
     record, created = review.accept(person, demo)
     assert not created and record == Person.objects.get(display_name="Ming Guoping")
     operation = proposals.filter(kind="operation", document__original_filename__startswith="000").first()
-    record, created = review.accept(operation, demo)
-    assert not created and record == Operation.objects.get(name="Jingyao")
+    # Jingyao is the joint office's record: recognised, but only its owner can cite the report on it.
+    with pytest.raises(review.OwnedElsewhere) as info:
+        review.accept(operation, demo)
+    assert info.value.record == Operation.objects.get(name="Jingyao") and info.value.record.owner != demo.agency
 
 
 def test_ingesting_the_seeds_again_says_they_are_already_known(demo):

@@ -113,11 +113,15 @@ def test_person_entered_in_the_web_form_is_matched_on_arrival(world, client, dja
 
     services.run_batch()
     login(client, world.kh_analyst)
+    data = person_post(
+        [{"full_name": "Xuechang Ming", "kind": "primary", "language": "en"}, {"full_name": "明學昌", "kind": "alias"}],
+        [{"country": "MM", "acquired": "birth", "status": "held"}], birth_date="1955", sex="male",
+    )
+    # CN-MPS's members-wide record is the same man: the form says so first.
+    warned = client.post("/persons/new/", data)
+    assert warned.status_code == 200 and "Possible duplicate" in warned.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/persons/new/", person_post(
-            [{"full_name": "Xuechang Ming", "kind": "primary", "language": "en"}, {"full_name": "明學昌", "kind": "alias"}],
-            [{"country": "MM", "acquired": "birth", "status": "held"}], birth_date="1955", sex="male",
-        ))
+        response = client.post("/persons/new/", {**data, "save_anyway": "1"})
     assert response.status_code == 302
     new = Person.objects.get(owner=world.kh, display_name="Xuechang Ming")
     assert pair_of(new, world.cn_ming) is not None and pair_of(new, world.mm_ming) is not None

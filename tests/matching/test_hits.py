@@ -24,9 +24,9 @@ def assert_no_leak(text, world):
 
 @pytest.fixture
 def hit(world, django_capture_on_commit_callbacks):
-    """CN enters 陈志华 (born 1979) through the API; KH holds a fugitive Chen Zhihua, born 1979."""
+    """CN enters 陈志华 (born 1979) through the API; KH holds a fugitive Chen Zhihua, born 1979, on its watchlist."""
     services.run_batch()
-    assert WatchlistEntry.objects.get(person=world.kh_wanted, removed_at__isnull=True).automatic
+    services.add_to_watchlist(world.kh_analyst, world.kh_wanted, "Warrant KH-2024-118")
     api = login(APIClient(), world.cn_analyst)
     with django_capture_on_commit_callbacks(execute=True):
         response = api.post("/api/persons/", {"names": [{"full_name": "陈志华"}], "birth_date": "1979", "sex": "male"},
@@ -38,18 +38,19 @@ def hit(world, django_capture_on_commit_callbacks):
 
 def test_a_new_record_matching_another_agencys_fugitive_notifies_both_agencies(hit, world):
     assert (hit.watched, hit.watched_agency, hit.matched, hit.matched_agency) == (world.kh_wanted, world.kh, world.cn_chen, world.cn)
-    assert hit.score >= services.hit_threshold()
+    assert hit.score >= services.hit_threshold() and hit.band == "strong"
     cn_inbox = [n.title for n in Notification.for_user(world.cn_analyst)]
     kh_inbox = [n.title for n in Notification.for_user(world.kh_analyst)]
-    assert cn_inbox == [f"Watchlist hit: possible match with a record held by KHNP-T, score {hit.score:.2f}"]
-    assert kh_inbox == [f"Watchlist hit: your watchlisted record matched a record held by MPS-T, score {hit.score:.2f}"]
+    assert cn_inbox == ["Watchlist hit: your record matched a watchlisted record held by KHNP-T: strong match"]
+    assert kh_inbox == ["Watchlist hit: your watchlisted record matched a record held by MPS-T: strong match"]
     assert not Notification.for_user(world.mm_analyst).exists()
 
 
 def test_the_notice_reveals_nothing_of_the_other_record(hit, world, client):
     login(client, world.cn_analyst)
     listing = client.get("/matching/hits/").content.decode()
-    assert "Possible match with a record held by KHNP-T" in listing and f"{hit.score:.2f}" in listing
+    assert "Your record matched a watchlisted record held by KHNP-T: strong match" in listing
+    assert f"{hit.score:.2f}" not in listing
     assert "陈志华" in listing  # CN's own record
     assert_no_leak(listing, world)
     page = client.get(f"/matching/hits/{hit.pk}/").content.decode()
@@ -116,15 +117,24 @@ def test_no_hit_between_records_of_one_agency(world):
     assert not HitNotice.objects.exists()
 
 
-def test_status_change_takes_the_person_off_the_automatic_watchlist(world, django_capture_on_commit_callbacks):
-    services.run_batch()
-    with django_capture_on_commit_callbacks(execute=True):
-        PersonStatus.objects.create(person=world.kh_wanted, status="arrested", date="2024-06")
-    assert not WatchlistEntry.objects.filter(person=world.kh_wanted, removed_at__isnull=True).exists()
+def test_a_person_taken_off_the_watchlist_raises_no_more_hits(world, client):
+    entry = services.add_to_watchlist(world.kh_analyst, world.kh_wanted, "Warrant KH-2024-118")
+    login(client, world.kh_analyst)
+    assert client.post(f"/matching/watchlist/{entry.pk}/remove/").status_code == 302
     services.run_batch()
     make_person(world.cn, "陈志华", birth_date="1979")
     services.run_batch()
     assert not HitNotice.objects.exists()
+
+
+def test_a_status_lists_nobody(world, django_capture_on_commit_callbacks):
+    """Wanted and fugitive persons are listed by their owner's decision only (a hit tells another agency of them)."""
+    with django_capture_on_commit_callbacks(execute=True):
+        PersonStatus.objects.create(person=world.kh_wanted, status="wanted", date="2024-06")
+    services.run_batch()
+    make_person(world.cn, "陈志华", birth_date="1979")
+    services.run_batch()
+    assert not WatchlistEntry.objects.exists() and not HitNotice.objects.exists()
 
 
 def test_manual_listing_by_the_holding_agency_only(world, client):
@@ -142,7 +152,8 @@ def test_manual_listing_by_the_holding_agency_only(world, client):
     assert "Chen Zhihua" not in client.get("/matching/watchlist/").content.decode()  # KH's listing of a hidden record
 
 
-def test_a_new_fugitive_record_raises_hits_with_the_agencies_holding_matching_records(world, django_capture_on_commit_callbacks):
+def test_a_new_fugitive_record_raises_hits_with_the_agencies_holding_matching_records(world, client,
+                                                                                      django_capture_on_commit_callbacks):
     services.run_batch()
     api = login(APIClient(), world.kh_analyst)
     with django_capture_on_commit_callbacks(execute=True):
@@ -152,7 +163,11 @@ def test_a_new_fugitive_record_raises_hits_with_the_agencies_holding_matching_re
         }, format="json")
     assert response.status_code == 201, response.json()
     fugitive = Person.objects.get(pk=response.json()["id"])
-    assert WatchlistEntry.objects.filter(person=fugitive, automatic=True, removed_at__isnull=True).exists()
+    assert not HitNotice.objects.exists()  # not listed yet: KH decides
+    login(client, world.kh_analyst)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/matching/watchlist/add/{fugitive.pk}/", {"reason": "Fled custody 2024-05"})
+    assert WatchlistEntry.objects.filter(person=fugitive, automatic=False, removed_at__isnull=True).exists()
     hits = HitNotice.objects.filter(watched=fugitive)
     assert {h.matched_agency for h in hits} == {world.cn, world.mm}
     mm_view = login(APIClient(), world.mm_analyst).get("/api/matching/hits/").json()["results"]
@@ -163,27 +178,28 @@ def test_a_new_fugitive_record_raises_hits_with_the_agencies_holding_matching_re
 def test_hit_and_watchlist_pages_have_a_fixed_number_of_queries(world, client, django_assert_max_num_queries):
     for i in range(8):
         watched = make_person(world.kh, f"Fugitive {i}")
-        PersonStatus.objects.create(person=watched, status="fugitive")
+        services.put_on_watchlist(watched, f"Warrant {i}")
         mine = make_person(world.cn, f"Match {i}", distribution="members")
         HitNotice.objects.create(watched=watched, watched_agency=world.kh, matched=mine, matched_agency=world.cn, score=0.9)
-    services.sync_watchlist(Person.objects.values_list("pk", flat=True))
+    services.put_on_watchlist(world.kh_wanted, "Warrant KH-2024-118")
     login(client, world.cn_analyst)
     with django_assert_max_num_queries(8):
         html = client.get("/matching/hits/").content.decode()
-    assert html.count("Possible match with a record held by KHNP-T") == 8 and "Fugitive" not in html
+    assert html.count("Your record matched a watchlisted record held by KHNP-T: possible match") == 8
+    assert "Fugitive" not in html
     with django_assert_max_num_queries(8):
         assert client.get(f"/matching/hits/{HitNotice.objects.first().pk}/").status_code == 200
     login(client, world.kh_analyst)
     with django_assert_max_num_queries(8):
         html = client.get("/matching/watchlist/").content.decode()
-    assert html.count('dir="auto">Fugitive ') == 8 and html.count("Status: Fugitive") == 9  # and KH's Chen Zhihua
+    assert html.count('dir="auto">Fugitive ') == 8 and html.count("Warrant ") == 9  # and KH's Chen Zhihua
 
 
 def test_person_page_shows_the_watchlist_status(world, client):
-    services.sync_watchlist([world.kh_wanted.pk])
+    services.add_to_watchlist(world.kh_analyst, world.kh_wanted, "Warrant KH-2024-118")
     login(client, world.kh_analyst)
     page = client.get(f"/persons/{world.kh_wanted.pk}/").content.decode()
-    assert "On the watchlist" in page and "Status: Fugitive" in page
+    assert "On the watchlist" in page and "Warrant KH-2024-118" in page
     assert "Put on the watchlist" not in page
     login(client, world.mm_analyst)
     page = client.get(f"/persons/{world.mm_ming.pk}/").content.decode()

@@ -1,8 +1,11 @@
 """Issue 6's "done when", in the browser, on the demo data: Viet Nam's
 liaison officer sends a consular-access and a repatriation request for the
 detained nationals; Cambodia's officer acknowledges and fulfils both; the
-persons' statuses and the recorded event with its figures show; the webhook
+recorded event with its figures shows, the new statuses wait for Viet Nam, which
+accepts them in one click; the notices of a request are read once acted on; the webhook
 log shows the signed deliveries, which a local case system verified."""
+
+import re
 
 import pytest
 
@@ -30,6 +33,18 @@ def demo(transactional_db, settings):
     settings.REQUESTS_WEBHOOKS_ON_COMMIT = True
     settings.REQUESTS_WEBHOOKS_ALLOW_LOOPBACK = True
     return builder.load()
+
+
+def contrast(*colours):
+    """WCAG contrast ratio of two computed CSS colours ("rgb(r, g, b)")."""
+
+    def luminance(text):
+        channels = [int(c) / 255 for c in re.findall(r"\d+", text)[:3]]
+        r, g, b = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    light, dark = sorted((luminance(c) for c in colours), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
 
 
 def new_request(page, live_server, kind, title, fields):
@@ -103,8 +118,27 @@ def test_consular_access_and_repatriation_story(browser, live_server, demo):
         assert fulfil.locator("input[name=persons]:checked").count() == 8
         fulfil.locator("button").click()
         assert kh.locator("#req-status").inner_text() == "Fulfilled"
+        # The persons are Viet Nam's records: Cambodia is told it proposed, not wrote.
+        told = kh.locator(".messages").inner_text()
+        assert "8 persons are records of VN-MOFA: only they can change them" in told
+        assert kh.locator("#proposals-sent li").count() == 8
+        # Acting on both requests read their notices: no unread count left.
+        kh.goto(f"{live_server.url}/requests/inbox/")
+        assert "0 unread notices" in kh.locator("main").inner_text()
+        assert kh.locator(".topbar .unread-count").count() == 0
 
         vn.goto(repatriation)
+        # The unread count stands out on the bar, and says what it counts.
+        inbox = vn.get_by_role("link", name=re.compile(r"^Inbox \(\d+ unread notices?\)$"))
+        assert inbox.count() == 1
+        colours = vn.locator(".topbar .unread-count").evaluate(
+            "e => [getComputedStyle(e).color, getComputedStyle(e).backgroundColor, getComputedStyle(e).fontSize]"
+        )
+        assert contrast(colours[0], colours[1]) >= 7 and float(colours[2].removesuffix("px")) >= 12
+        statuses = vn.locator("#persons .person-status").all_inner_texts()
+        assert len(statuses) == 8 and not any(t.startswith("Repatriated") for t in statuses)
+        vn.get_by_role("button", name="Accept all 8 proposals").click()
+        assert "Accepted: the new status is now on 8 of your records." in vn.locator(".messages").inner_text()
         statuses = vn.locator("#persons .person-status").all_inner_texts()
         assert len(statuses) == 8 and all(t.startswith("Repatriated (Vietnam)") for t in statuses)
         vn.locator("#event a").click()

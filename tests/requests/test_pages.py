@@ -143,7 +143,10 @@ def test_steps_through_the_pages_and_409_on_illegal_or_stale(desk, client):
     )
     assert done.status_code == 302
     page = client.get(url("detail", req.pk)).content.decode()
-    assert "Repatriated (Vietnam)" in page and "3 persons repatriated" in page
+    assert "3 persons repatriated" in page
+    # Viet Nam's records: proposed to Viet Nam, not written by Cambodia.
+    persons, sent = page.split('id="persons"')[1].split("</section>")[0], page.split('id="proposals-sent"')[1]
+    assert "Repatriated" not in persons and sent.count("Repatriated (Vietnam)") == 3
 
 
 def test_edit_a_draft_with_a_stale_form(desk, client):

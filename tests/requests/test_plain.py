@@ -119,6 +119,7 @@ GOOD = {
     "legal_assistance": {"case_reference": "C-7", "evidence_sought": "Bank records", "legal_basis": "MLA treaty"},
     "rescue": {"last_known_place": "KK Park block C", "situation": "Held and beaten, messaged his sister"},
     "hit_details": {"questions": "Is this the same person?"},
+    "record_update": {"record": "Raid in Myawaddy, 2025-03-04", "addition": "Our report states it too."},
 }
 
 

@@ -96,15 +96,25 @@ def test_full_life_cycle_writes_history_audit_and_notices(desk, django_capture_o
     steps = AuditEntry.objects.filter(action="request", record_id=req.pk)
     assert [e.detail["step"] for e in steps] == ["create", "send", "acknowledge", "start", "fulfil"]
     assert verify() is None
-    # Each side hears of the other's steps: KH of the sending, VN of the three answers.
+    # Each side hears of the other's steps: KH of the sending, VN of the three
+    # answers and of the new statuses proposed for its records.
     assert Notification.objects.filter(agency=desk.kh).count() == 1
-    assert Notification.objects.filter(agency=desk.vn).count() == 3
-    assert unread_count(desk.vn_lo) == 3 and unread_count(desk.cn_lo) == 0
-    assert [m.to for m in mail.outbox] == [["kh@example.org"]] + [["vn@example.org"]] * 3
+    assert Notification.objects.filter(agency=desk.vn, kind="request").count() == 3
+    assert Notification.objects.filter(agency=desk.vn, kind="status_proposal").count() == 1
+    assert unread_count(desk.vn_lo) == 4 and unread_count(desk.cn_lo) == 0
+    assert [m.to for m in mail.outbox] == [["kh@example.org"]] + [["vn@example.org"]] * 4
     assert "acknowledged by KH-T" in mail.outbox[1].subject
+    assert "KH-T proposes a new status for 3 of your records" in mail.outbox[4].subject
 
 
-def test_repatriation_records_the_event_and_each_persons_status(desk):
+def accept_proposals(user, req):
+    from liaison.requests.models import StatusProposal
+
+    mine = StatusProposal.objects.visible_to(user).filter(request=req, owner_id=user.agency_id)
+    return s.decide_proposals(user, list(mine.values_list("pk", flat=True)), accept=True)
+
+
+def test_repatriation_records_the_event_and_proposes_each_persons_status_to_its_owner(desk):
     req = sent(desk)
     step(desk.kh_lo, req, "acknowledge")
     step(desk.kh_lo, req, "fulfil", fulfilment={"date": "2024-02-01"})
@@ -115,6 +125,9 @@ def test_repatriation_records_the_event_and_each_persons_status(desk):
     assert event.place == "Bavet – Moc Bai"
     assert [(f.category, f.value) for f in event.figures.all()] == [("victims", 3)]
     assert sorted(p.person_id for p in event.participants.all()) == sorted(p.pk for p in desk.persons)
+    # The persons are Viet Nam's records: their status changes when Viet Nam accepts.
+    assert {Person.objects.get(pk=p.pk).current_status.status for p in desk.persons} == {"detained"}
+    assert len(accept_proposals(desk.vn_lo, req)) == 3
     for person in desk.persons:
         current = Person.objects.get(pk=person.pk).current_status
         assert (current.status, current.country_id, current.event_id) == ("repatriated", "VN", event.pk)
@@ -155,6 +168,8 @@ def test_handover_puts_suspects_in_the_requesters_custody(desk):
     step(desk.vn_lo, req, "fulfil")
     req.refresh_from_db()
     assert req.event.kind == "handover" and req.event.figures.get().category == "suspects"
+    assert Person.objects.get(pk=suspect.pk).current_status is None  # Cambodia's record, Cambodia decides
+    accept_proposals(desk.kh_lo, req)
     status = Person.objects.get(pk=suspect.pk).current_status
     assert (status.status, status.country_id) == ("in_custody", "KH")
 

@@ -5,7 +5,7 @@ from liaison.audit.models import AuditEntry
 from liaison.registry.models import Person
 from liaison.sharing import services
 from liaison.sharing.models import SharingGroup
-from liaison.sharing.visibility import can_see_protected, retraction_notice
+from liaison.sharing.visibility import can_see_protected, mark_seen, retraction_notice
 from tests.factories import make_agency, make_person, make_user
 
 pytestmark = pytest.mark.django_db
@@ -114,10 +114,15 @@ def test_retraction_takes_effect_at_once_with_notice(w):
     assert sees(w["kh_an"], p)
     with pytest.raises(services.SharingError):
         services.retract(w["cn_lo"], p, reason=" ")
+    mark_seen(p, w["kh_an"])  # KH opened it
+    never_opened = make_person(w["cn"], "Shared but never opened", distribution="members")
     services.retract(w["cn_lo"], p, reason="Wrong identification")
+    services.retract(w["cn_lo"], never_opened, reason="Wrong identification")
     assert not sees(w["kh_an"], p)
     assert sees(w["cn_an"], p)
     assert retraction_notice(Person, p.pk, w["kh_an"]) is not None
+    # Visible to KH before, but never opened by KH: no notice, the number tells nothing.
+    assert retraction_notice(Person, never_opened.pk, w["kh_an"]) is None
     # Someone who never saw it gets no notice either: nothing leaks.
     other = make_person(w["cn"], "Private then retracted")
     services.retract(w["cn_lo"], other, reason="x")

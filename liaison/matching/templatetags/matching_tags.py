@@ -13,6 +13,12 @@ from liaison.registry.models import Person
 register = template.Library()
 
 
+@register.filter
+def current_status(person):
+    """The person's current status (its statuses prefetched by ``display.persons_with_details``)."""
+    return display.current_status(person)
+
+
 @register.inclusion_tag("matching/_same_person.html", takes_context=True)
 def same_person_as(context, person):
     request = context.get("request")

@@ -10,6 +10,7 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
+from django.db import DataError
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
@@ -17,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from liaison.operations.models import Case, Event, Operation
 from liaison.registry.models import Identifier, Organisation, Person, Relationship, Site, Source
-from liaison.sharing.visibility import retraction_notice
+from liaison.sharing.visibility import mark_seen, retraction_notice
 
 # URL slug of each record type with a page of its own.
 SLUGS = {
@@ -63,7 +64,8 @@ def web_view(view):
         except NotVisible as exc:
             retracted = retraction_notice(exc.model, exc.pk, request.user) if exc.model else None
             return render(request, "web/not_found.html", {"retracted_at": retracted}, status=404)
-        except Http404:
+        except (Http404, OverflowError, DataError):
+            # A 30-digit id in an address or a filter is no record, not a server fault.
             return render(request, "web/not_found.html", {}, status=404)
         except NotOwner as exc:
             return render(request, "web/forbidden.html", {"reason": str(exc)}, status=403)
@@ -81,9 +83,12 @@ def get_visible(queryset, user, pk):
     """The record ``pk`` of ``queryset`` if ``user`` may see it, else NotVisible (404)."""
     model = queryset.model
     try:
-        return queryset.visible_to(user).get(pk=pk)
-    except (model.DoesNotExist, ValueError, TypeError):
+        record = queryset.visible_to(user).get(pk=pk)
+    except (model.DoesNotExist, ValueError, TypeError, OverflowError, DataError):
         raise NotVisible(model, pk) from None
+    if hasattr(record, "owner_id"):
+        mark_seen(record, user)
+    return record
 
 
 def require_editor(user):

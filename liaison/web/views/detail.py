@@ -152,6 +152,8 @@ def event_detail(request, pk):
     )
     for p in participants:
         p.label = related.label_of(p.person)
+        if p.person.protection and not p.person.identity_readable:
+            p.note = ""  # free text about her ("<name>, 17, ..."): withheld with her name (never saved)
     ctx = _common(request, event)
     ctx.update(
         site=site, operation=operation, phase=event.phase if operation else None,

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from liaison.operations.models import Case, Event, Operation
 from liaison.registry.models import Citation, Identifier, Organisation, Person, Relationship, Site, Source
+from liaison.sharing import services
 from liaison.web import forms as f
 
 from .common import MODELS, NotVisible, get_editable, get_visible, require_editor, url_for, web_view
@@ -48,20 +49,51 @@ def edit(request, slug, pk=None):
     data = request.POST if request.method == "POST" else None
     form = spec.form(data, instance=instance, user=user)
     formsets = [(label, cls(data, instance=instance, prefix=prefix)) for prefix, cls, label in spec.formsets]
-    if data is not None and form.is_valid() and all(fs.is_valid() for _label, fs in formsets):
-        with transaction.atomic():
-            record = form.save()
-            for _label, fs in formsets:
-                fs.instance = record
-                fs.save()
-        messages.success(request, _("Saved."))
-        return redirect(url_for(record))
+    valid = data is not None and form.is_valid() and all(fs.is_valid() for _label, fs in formsets)
+    duplicates = []
+    if valid and pk is None and slug == "persons" and not data.get("save_anyway"):
+        duplicates = _possible_duplicates(user, form, formsets)
+    if valid and not duplicates:
+        try:
+            with transaction.atomic():
+                if pk is not None:
+                    # A changed marking takes the marking action's path: role check, TLP rules, audit entry.
+                    changes = form.marking_changes()
+                    if changes:
+                        services.set_marking(user, instance, **changes)
+                record = form.save()
+                for _label, fs in formsets:
+                    fs.instance = record
+                    fs.save()
+                if pk is None:
+                    services.audit_initial_marking(user, record)
+        except (PermissionError, services.SharingError) as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(url_for(record))
     return render(request, "web/form.html", {
         "form": form, "formsets": formsets, "slug": slug, "record": instance if pk else None,
         "title": (_("Change %(what)s") if pk else _("New %(what)s")) % {"what": spec.noun},
         "formsets_invalid": data is not None and not all(fs.is_valid() for _label, fs in formsets),
         "cancel_url": url_for(instance) if pk else reverse("web:list", args=[slug]),
+        "duplicates": duplicates,
     })
+
+
+def _possible_duplicates(user, form, formsets):
+    """Persons the user can already see and read that the matcher takes for the one typed in:
+    shown before saving, with "Save anyway", so the same person is not entered twice."""
+    from liaison.matching.services import possible_duplicates
+
+    forms = {fs.prefix: fs.forms for _label, fs in formsets}
+    kept = {prefix: [f.cleaned_data for f in rows if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+            for prefix, rows in forms.items()}
+    return possible_duplicates(
+        user, names=[row.get("full_name", "") for row in kept.get("names", [])],
+        birth_date=form.cleaned_data.get("birth_date") or "", sex=form.cleaned_data.get("sex") or "",
+        countries=[row["country"].pk for row in kept.get("nationalities", []) if row.get("country")],
+    )
 
 
 def _anchor(request, slug, pk):
@@ -79,7 +111,7 @@ def new_relationship(request, slug, pk):
     form = f.RelationshipForm(request.POST or None, instance=instance, user=request.user, anchor=anchor)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
-            form.save()
+            services.audit_initial_marking(request.user, form.save())
         messages.success(request, _("Relationship added."))
         return redirect(url_for(anchor))
     return render(request, "web/form.html", {

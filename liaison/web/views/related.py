@@ -39,13 +39,13 @@ def label_of(record):
 
 def with_identity_flag(queryset, user):
     """Annotate persons with ``identity_readable`` (one query for any number of rows),
-    and order them by a name the user may read: sorting by the real name would let
-    paging narrow down a withheld name alphabetically."""
+    and order them by ``sort_name``, blank for every protected identity: sorting by
+    the real name would let paging narrow down a withheld name alphabetically."""
     readable = Q(protection="") | protected_visible_q(Person, user)
     return queryset.annotate(
         identity_readable=Case(When(readable, then=Value(True)), default=Value(False), output_field=BooleanField()),
         readable_name=Case(When(readable, then=F("display_name")), default=Value(""), output_field=CharField()),
-    ).order_by("readable_name", "id")
+    ).order_by("sort_name", "id")
 
 
 def resolve(user, refs):
