@@ -4,6 +4,7 @@ Production is the default: DEBUG is off and a SECRET_KEY must be supplied.
 The demo (``make demo``) turns DEBUG on explicitly; only then is a random
 secret key generated and kept under ``var/`` so sessions survive restarts.
 """
+import json
 import os
 import secrets
 from datetime import timedelta
@@ -80,6 +81,7 @@ INSTALLED_APPS = [
     "liaison.intake",
     "liaison.matching",
     "liaison.requests",
+    "liaison.public",
     "liaison.web",
     "liaison.api",
     "liaison.demo",
@@ -163,6 +165,8 @@ LANGUAGES = [
     ("my", "မြန်မာ"),
     ("lo", "ລາວ"),
     ("id", "Bahasa Indonesia"),
+    ("ms", "Bahasa Melayu"),
+    ("tl", "Filipino"),
     ("fr", "Français"),
     ("ar", "العربية"),
 ]
@@ -203,6 +207,46 @@ REQUESTS_WEBHOOKS_ALLOW_LOOPBACK = env_bool("REQUESTS_WEBHOOKS_ALLOW_LOOPBACK", 
 # between one agency's records and another's, then hits wait and the other agency is warned.
 MATCH_STRONG_HIT = float(os.environ.get("MATCH_STRONG_HIT", "0.99"))
 MATCH_PROBE_LIMIT = int(os.environ.get("MATCH_PROBE_LIMIT", "50"))
+
+# The public side (liaison/public): who receives a public report, by the reporter's
+# country (ISO alpha-2 -> agency short name), and the agency for every other country.
+PUBLIC_REPORT_AGENCIES = json.loads(os.environ.get("PUBLIC_REPORT_AGENCIES", "{}")) or {
+    "TH": "TH-RTP", "KH": "KH-NP", "VN": "VN-MPS", "CN": "CN-MPS", "MM": "MM-MPF", "LA": "LA-MPS",
+}
+PUBLIC_REPORT_DEFAULT_AGENCY = os.environ.get("PUBLIC_REPORT_DEFAULT_AGENCY", "LMLECC")
+# The consular agency told of a missing-relative hit, by the relative's nationality; for a
+# nationality not listed, the foreign ministry of that country, if the platform has one.
+PUBLIC_CONSULAR_AGENCIES = json.loads(os.environ.get("PUBLIC_CONSULAR_AGENCIES", "{}"))
+# Hotlines shown on every public answer, by country: [[number, what it is], ...]. Only
+# numbers the authorities publish; a country that is not listed shows none (never guessed).
+PUBLIC_HOTLINES = json.loads(os.environ.get("PUBLIC_HOTLINES", "{}")) or {
+    "TH": [["1441", "Anti Online Scam Operation Center (AOC)"], ["191", "Police"]],
+    "MY": [["997", "National Scam Response Centre (NSRC)"]],
+    "SG": [["1799", "ScamShield Helpline"]],
+    "VN": [["113", "Police"]],
+    "KH": [["117", "Police"]],
+    "ID": [["110", "Police"]],
+    "PH": [["911", "Emergency"]],
+    "CN": [["110", "Police"]],
+}
+# Rate limits of the public pages: (requests, seconds) per client address, and per
+# identifier checked (by everyone together).
+PUBLIC_RATE_LIMITS = {
+    "check": (int(os.environ.get("PUBLIC_CHECKS_PER_MINUTE", "30")), 60),
+    "report": (int(os.environ.get("PUBLIC_REPORTS_PER_HOUR", "5")), 3600),
+    "status": (20, 3600),
+    "identifier": (int(os.environ.get("PUBLIC_CHECKS_PER_IDENTIFIER_HOUR", "600")), 3600),
+}
+# Bits of proof of work a report form's browser must find (each bit doubles the work).
+PUBLIC_POW_BITS = int(os.environ.get("PUBLIC_POW_BITS", "14"))
+# Counters of the public pages' rate limits: Redis when REDIS_URL is set (needs the
+# `redis` package), else a table in the database (created by `liaison migrate`).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "public": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
+    if os.environ.get("REDIS_URL")
+    else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "liaison_public_cache"},
+}
 
 # Request bodies above this are refused with 413 before any view reads them.
 MAX_REQUEST_BODY_BYTES = int(os.environ.get("MAX_REQUEST_BODY_BYTES", str(10 * 1024 * 1024)))

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from liaison.operations.views import published_figures
+from liaison.public import api as public_api
 from liaison.sharing import views as sharing_views
 
 urlpatterns = [
@@ -12,6 +13,8 @@ urlpatterns = [
     path("published/", published_figures, name="published-figures"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("public/", include("liaison.public.urls")),
+    path("api/public/check", public_api.check, name="public-api-check"),
     path("api/", include("liaison.api.urls")),
     path("registry/", include("liaison.registry.urls")),
     path("intake/", include("liaison.intake.urls")),

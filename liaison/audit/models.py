@@ -34,6 +34,10 @@ class AuditEntry(models.Model):
         LOGIN_FAILED = "login_failed", _("Sign-in failed")
         CREDENTIALS_RESET = "credentials_reset", _("Password or second factor reset")
         ACCOUNT = "account", _("Account changed")
+        PUBLIC_LIST = "public_list", _("Public list: identifier published or taken off")
+        PUBLIC_TRIAGE = "public_triage", _("Public report confirmed, joined or rejected")
+        PUBLIC_MESSAGE = "public_message", _("Message sent to a member of the public")
+        PUBLIC_HIT = "public_hit", _("Missing-relative report matched a record")
 
     seq = models.PositiveBigIntegerField(unique=True, editable=False)
     at = models.DateTimeField(editable=False)

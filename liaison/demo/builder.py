@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from liaison.demo import agencies as demo_agencies
-from liaison.demo import demo_intake, demo_matching, demo_requests, story, synthetic
+from liaison.demo import demo_intake, demo_matching, demo_public, demo_requests, story, synthetic
 from liaison.registry.models import Source
 
 
@@ -36,6 +36,7 @@ def load():
     demo_requests.load(agencies, users)
     demo_matching.load(agencies, users)
     demo_intake.load(agencies, users)
+    demo_public.load(agencies, users)
     return LoadResult(True, agencies, users)
 
 

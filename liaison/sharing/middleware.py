@@ -30,6 +30,13 @@ PUBLIC_URL_NAMES = frozenset({
     "sharing:account_setup",  # the one-time link after an administrator's reset; the token is the key
     "set_language",
     "published-figures",
+    # The public side (liaison/public): check, report, status, and its API.
+    "public:home",
+    "public:check",
+    "public:report_scam",
+    "public:report_missing",
+    "public:status",
+    "public-api-check",
 })
 PUBLIC_PATH_PREFIXES = ("/" + settings.STATIC_URL.lstrip("/"), "/favicon.ico")
 API_PATH_PREFIX = "/api/"
