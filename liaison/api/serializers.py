@@ -21,7 +21,7 @@ from liaison.registry.models import (
     PersonStatus, Relationship, Site, Source,
 )
 from liaison.sharing.models import Agency
-from liaison.sharing.visibility import can_see_protected
+from liaison.sharing.visibility import can_see_protected, with_citation_text_withheld
 
 from .fields import (
     AgencyShortNameField, CountryField, PartialDateField, RecordRefField, VisibleRelatedField,
@@ -76,12 +76,29 @@ class BaseSerializer(serializers.ModelSerializer):
         self._cleaned_instance = instance
 
 
+def _withhold_citation_text(serializer, obj, data):
+    """Blank the quoted words and location of a citation of a protected person
+    whose identity the reader may not read (visibility.withheld_citations_q):
+    they name her as surely as her name. Querysets carry ``text_withheld``;
+    a citation loaded otherwise (just written) is asked about directly."""
+    withheld = getattr(obj, "text_withheld", None)
+    if withheld is None and obj.pk:
+        withheld = with_citation_text_withheld(Citation.objects.filter(pk=obj.pk), request_user(serializer)).values_list(
+            "text_withheld", flat=True).first()
+    if withheld:
+        data["evidence"] = data["location"] = ""
+    return data
+
+
 class CitationBriefSerializer(serializers.ModelSerializer):
     source = serializers.SerializerMethodField()
 
     class Meta:
         model = Citation
         fields = ["id", "source", "evidence", "location"]
+
+    def to_representation(self, obj):
+        return _withhold_citation_text(self, obj, super().to_representation(obj))
 
     @extend_schema_field({"type": "object"})
     def get_source(self, obj):
@@ -100,7 +117,8 @@ class RecordSerializer(BaseSerializer):
         citations = getattr(obj, "visible_citations", None)
         if citations is None:  # not prefetched (just created): ask visibility directly
             user = request_user(self)
-            citations = obj.citations.filter(source__in=Source.objects.visible_to(user)).select_related("source")
+            citations = with_citation_text_withheld(
+                obj.citations.filter(source__in=Source.objects.visible_to(user)).select_related("source"), user)
         return CitationBriefSerializer(citations, many=True, context=self.context).data
 
     def create(self, validated_data):
@@ -213,6 +231,9 @@ class CitationSerializer(BaseSerializer):
     class Meta:
         model = Citation
         fields = ["id", "source", "record", "evidence", "location"]
+
+    def to_representation(self, obj):
+        return _withhold_citation_text(self, obj, super().to_representation(obj))
 
 
 class PersonNameSerializer(BaseSerializer):
@@ -503,10 +524,17 @@ class SearchHitSerializer(serializers.Serializer):
     owner = serializers.CharField()
 
 
+class PersonSearchHitSerializer(SearchHitSerializer):
+    same_person_as = serializers.IntegerField(
+        allow_null=True,
+        help_text=_("Listed under this person of the results: both are records of one person (a confirmed match)."),
+    )
+
+
 class SearchResultsSerializer(serializers.Serializer):
     query = serializers.CharField()
     total = serializers.IntegerField()
-    persons = SearchHitSerializer(many=True)
+    persons = PersonSearchHitSerializer(many=True)
     organisations = SearchHitSerializer(many=True)
     sites = SearchHitSerializer(many=True)
     identifiers = SearchHitSerializer(many=True)

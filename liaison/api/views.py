@@ -30,7 +30,7 @@ from liaison.registry.models import (
 from liaison.registry.paging import CappedPaginator
 from liaison.registry.search import search
 from liaison.sharing.models import Agency, Share
-from liaison.sharing.visibility import mark_seen, protected_visible_q
+from liaison.sharing.visibility import mark_seen, protected_visible_q, with_citation_text_withheld
 
 from . import filters
 from . import serializers as s
@@ -124,7 +124,8 @@ class RecordViewSet(SharingActionsMixin, ScopedViewSet):
 
     def get_queryset(self):
         user = self.request.user
-        citations = Citation.objects.filter(source__in=Source.objects.visible_to(user)).select_related("source")
+        citations = with_citation_text_withheld(
+            Citation.objects.filter(source__in=Source.objects.visible_to(user)).select_related("source"), user)
         queryset = (
             self.model.objects.visible_to(user)
             .select_related("owner")
@@ -275,7 +276,7 @@ class CitationViewSet(ScopedViewSet):
     def get_queryset(self):
         user = self.request.user
         return (
-            Citation.objects.filter(source__in=Source.objects.visible_to(user))
+            with_citation_text_withheld(Citation.objects.filter(source__in=Source.objects.visible_to(user)), user)
             .filter(visible_record_q(user))
             .select_related("source", "content_type")
             .prefetch_related(GenericPrefetch("record", visible_records_querysets(user)))
@@ -388,7 +389,10 @@ class SearchView(APIView):
 
         data = {
             "query": results.query,
-            "persons": [hit(p, person_label(p, request.user)) for p in persons],
+            # A record of the same identity cluster is listed under the hit it belongs with.
+            "persons": [dict(hit(p, person_label(p, request.user)),
+                             same_person_as=p.cluster_lead.pk if getattr(p, "cluster_lead", None) else None)
+                        for p in persons],
             "organisations": [hit(o) for o in results.organisations],
             "sites": [hit(x) for x in results.sites],
             "identifiers": [hit(i) for i in results.identifiers],

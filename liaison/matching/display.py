@@ -11,6 +11,7 @@ from django.db.models import Prefetch
 
 from liaison.matching import statuses
 from liaison.registry.models import Citation, Identifier, IdentityDocument, Nationality, Person, Relationship, Source
+from liaison.sharing.visibility import citations_for
 
 FIELD_SCALE = 10.0  # weights (log2 Bayes factors) beyond ±10 are drawn as a full bar
 
@@ -35,9 +36,9 @@ def attach_sources_and_identifiers(persons, user):
     person_ct = ContentType.objects.get_for_model(Person)
     identifier_ct = ContentType.objects.get_for_model(Identifier)
     cites = defaultdict(list)
-    for c in (Citation.objects.filter(content_type=person_ct, object_id__in=ids,
-                                      source__in=Source.objects.visible_to(user).values("pk"))
-              .select_related("source").order_by("id")):
+    for c in citations_for(user, Citation.objects.filter(content_type=person_ct, object_id__in=ids,
+                                                         source__in=Source.objects.visible_to(user).values("pk"))
+                           .select_related("source").order_by("id")):
         cites[c.object_id].append(c)
     links = list(Relationship.objects.visible_to(user).filter(
         subject_type=person_ct, subject_id__in=ids, object_type=identifier_ct).values_list("subject_id", "object_id"))

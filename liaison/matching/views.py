@@ -43,7 +43,7 @@ def pair_detail(request, pk):
     pair = display.pairs_for_display([pair], request.user)[0]
     display.attach_sources_and_identifiers([pair.left, pair.right], request.user)
     # The pair is shown only to whoever may see both records: its history and reasons with it.
-    decisions = PairDecision.objects.filter(pair=pair).select_related("by")
+    decisions = PairDecision.objects.filter(pair=pair).select_related("by__agency")
     return render(request, "matching/pair.html", {"pair": pair, "can_decide": services.may_decide(request.user, pair),
                                                   "decisions": decisions})
 
@@ -75,13 +75,29 @@ def reject(request, pk):
     return redirect("matching:queue")
 
 
+def _told(user, officer, note, pair_visible):
+    """(who, note) of a cluster membership as ``user`` may read them. A note typed
+    about a match the user may not see often names its hidden record ("same as
+    our file on ..."): shown only when the user sees both records of that match,
+    or their own agency wrote it. An officer is named to their own agency; other
+    agencies read the agency (as in a record's history)."""
+    own = officer is not None and officer.agency_id is not None and officer.agency_id == user.agency_id
+    if officer is None:
+        who = _("system")
+    elif own:
+        who = officer.get_username()
+    else:
+        who = officer.agency.short_name if officer.agency_id else _("platform administrator")
+    return who, (note if own or pair_visible else "")
+
+
 @web_view
 def entity_detail(request, pk):
     """An identity cluster: its members the user may see, with all their names, identifiers and sources."""
     entity = _found(services.get_entity, request.user, pk)
     judgeable = services.judgeable_persons(request.user)
     members = list(services.visible_members(request.user, entity).filter(person__in=judgeable.values("pk"))
-                   .select_related("added_by", "person", "pair__person_a", "pair__person_b"))
+                   .select_related("added_by__agency", "person", "pair__person_a", "pair__person_b"))
     persons = {p.pk: p for p in display.persons_with_details(Person.objects.filter(pk__in=[m.person_id for m in members]))}
     display.attach_sources_and_identifiers(list(persons.values()), request.user)
     # The pair that merged a member is linked only if the user may see both of its persons.
@@ -91,8 +107,14 @@ def entity_detail(request, pk):
         m.person_detail = persons[m.person_id]
         m.shown_pair = m.pair if m.pair_id in shown_pairs else None
         m.can_split = services.may_split(request.user, m)
+        m.who, m.shown_reason = _told(request.user, m.added_by, m.reason, m.pair_id in shown_pairs or m.pair_id is None)
     past = list(EntityMember.objects.filter(entity=entity, removed_at__isnull=False, person__in=judgeable.values("pk"))
-                .select_related("person", "removed_by").order_by("-removed_at"))
+                .select_related("person", "removed_by__agency").order_by("-removed_at"))
+    past_pairs = set(services.visible_pairs(request.user, status=None)
+                     .filter(pk__in=[m.pair_id for m in past if m.pair_id]).values_list("pk", flat=True))
+    for m in past:
+        m.who, m.shown_reason = _told(request.user, m.removed_by, m.removal_reason,
+                                      m.pair_id in past_pairs or m.pair_id is None)
     return render(request, "matching/entity.html", {
         "entity": entity, "members": members, "past": past,
     })

@@ -58,12 +58,37 @@ def setup_link_days():
     return max(1, round(settings.PASSWORD_RESET_TIMEOUT / 86400))
 
 
+def agency_must_confirm(actor, target):
+    """Whether ``target``, created or reset by ``actor``, must first be confirmed by
+    an administrator of its own agency: when the actor is a platform administrator
+    and the agency has another active administrator. (An agency without one gets
+    its first administrator from the platform: someone has to.)"""
+    if not actor.is_platform_admin or target.agency_id is None:
+        return False
+    # Roles are a JSON list; an agency has a handful of officers, read in one query.
+    others = target.agency.users.filter(is_active=True).exclude(pk=target.pk).values_list("roles", flat=True)
+    return any(Role.AGENCY_ADMIN in (roles or []) for roles in others)
+
+
+@transaction.atomic
+def confirm_account(actor, target):
+    """An administrator of ``target``'s agency confirms an account the platform
+    administrator created or reset (after checking with the officer in person)."""
+    if not (actor.agency_id and actor.agency_id == target.agency_id and actor.has_role(Role.AGENCY_ADMIN)
+            and actor.pk != target.pk):
+        raise PermissionError(_("Only another administrator of the officer's agency can confirm this account."))
+    target.awaits_agency_confirmation = False
+    target.save(update_fields=["awaits_agency_confirmation"])
+    audit_account(actor, target, "confirmed_by_agency")
+
+
 @transaction.atomic
 def reset_credentials(actor, target):
     """Reset ``target``'s password and second factor; returns the set-up link path (shown once)."""
     _require(actor, target)
     target.set_unusable_password()
-    target.save(update_fields=["password"])
+    target.awaits_agency_confirmation = agency_must_confirm(actor, target)
+    target.save(update_fields=["password", "awaits_agency_confirmation"])
     devices = otp.remove_all_devices(target)
     tokens = target.api_tokens.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
     _unlock(target)
@@ -85,7 +110,8 @@ def reset_second_factor(actor, target):
 def new_account_setup(actor, user):
     """A new account starts with no usable password; returns its set-up link path."""
     user.set_unusable_password()
-    user.save(update_fields=["password"])
+    user.awaits_agency_confirmation = agency_must_confirm(actor, user)
+    user.save(update_fields=["password", "awaits_agency_confirmation"])
     return setup_path(user)
 
 

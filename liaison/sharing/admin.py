@@ -133,6 +133,10 @@ class UserAdmin(admin.ModelAdmin):
         before = accounts.snapshot(User.objects.get(pk=obj.pk)) if change else None
         if not change:
             obj.set_unusable_password()  # the officer chooses it through the set-up link
+        if not change or {"agency", "roles"} & set(form.changed_data):
+            # A new account, or one moved to an agency or given roles there, works only
+            # once an administrator of that agency confirms it (accounts.agency_must_confirm).
+            obj.awaits_agency_confirmation = accounts.agency_must_confirm(request.user, obj)
         super().save_model(request, obj, form, change)
         if change:
             accounts.audit_account(request.user, obj, "updated", before=before)

@@ -8,6 +8,7 @@ urlpatterns = [
     path("agency/users/new/", share_views.agency_user_edit, name="agency-user-new"),
     path("agency/users/<int:pk>/", share_views.agency_user_edit, name="agency-user-edit"),
     path("agency/users/<int:pk>/reset-otp/", share_views.agency_user_reset_otp, name="agency-user-reset-otp"),
+    path("agency/users/<int:pk>/confirm/", share_views.agency_user_confirm, name="agency-user-confirm"),
     path("export/<str:kind>.csv", share_views.export, name="export"),
     path("operations/<int:pk>/team/", share_views.operation_team, name="operation-team"),
     path("agency/audit/", share_views.agency_audit, name="agency-audit"),

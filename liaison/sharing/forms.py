@@ -21,7 +21,14 @@ class PasswordForm(AuthenticationForm):
             "After several failed attempts, signing in is blocked for a while."
         ),
         "inactive": _("This account is disabled. Ask your agency administrator."),
+        "unconfirmed": _("This account was set up by the platform administrator and waits for an administrator "
+                         "of your agency to confirm it. Ask them; you can sign in once they have."),
     }
+
+    def confirm_login_allowed(self, user):
+        super().confirm_login_allowed(user)
+        if user.awaits_agency_confirmation:
+            raise forms.ValidationError(self.error_messages["unconfirmed"], code="unconfirmed")
 
 
 class CodeForm(forms.Form):

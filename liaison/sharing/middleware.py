@@ -119,6 +119,10 @@ class SecondFactorMiddleware:
             return None if is_api else redirect_to_login(request.get_full_path())
 
         reason, expired = self._expiry(request)
+        if getattr(user, "awaits_agency_confirmation", False):
+            # Moved to another agency or reset by the platform administrator since
+            # signing in: nothing until that agency's administrator confirms.
+            reason, expired = "unconfirmed", _("Your account waits for your agency administrator to confirm it.")
         if expired:
             setattr(request, LOGOUT_REASON_ATTR, reason)  # the audit entry says why
             logout(request)

@@ -86,6 +86,12 @@ class User(AbstractUser):
     )
     roles = models.JSONField(_("roles"), default=list, blank=True)
     preferred_language = models.CharField(_("preferred language"), max_length=10, blank=True)
+    # Set when a platform administrator created or reset this account while its
+    # agency has an administrator of its own: the account cannot sign in until that
+    # administrator confirms it. Otherwise whoever holds the platform could make
+    # themselves an officer of any agency with the set-up link they are shown
+    # (issue 10: the platform administrator never holds an agency).
+    awaits_agency_confirmation = models.BooleanField(_("awaits confirmation by its agency"), default=False)
 
     class Meta(AbstractUser.Meta):
         constraints = [

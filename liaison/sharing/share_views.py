@@ -3,6 +3,8 @@ administrators manage their officers and read their agency's audit trail.
 
 Thin views: every rule lives in ``services`` (sharing) and ``visibility``.
 """
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
@@ -20,6 +22,15 @@ from liaison.sharing import services
 from liaison.sharing.forms import AgencyUserForm, AssignForm, AuditFilter, MarkingForm, RetractForm, ShareForm, role_names
 from liaison.sharing.models import Role, Share, User
 from liaison.sharing.visibility import mark_seen, retraction_notice
+
+
+def posted_id(request, name):
+    """The id posted as ``name``, or 404: a form field holding anything but ASCII
+    digits ("abc", "1.5", "²") is a missing record, not a server error."""
+    value = request.POST.get(name, "")
+    if not re.fullmatch(r"[0-9]{1,18}", value):
+        raise Http404
+    return int(value)
 
 
 def shareable_model(label):
@@ -72,7 +83,7 @@ def record_sharing(request, label, pk):
                     return redirect(request.path)
             elif action == "unshare":
                 share_obj = get_object_or_404(
-                    Share, pk=request.POST.get("share"), content_type=ContentType.objects.get_for_model(model_class), object_id=record.pk
+                    Share, pk=posted_id(request, "share"), content_type=ContentType.objects.get_for_model(model_class), object_id=record.pk
                 )
                 services.unshare(request.user, share_obj)
                 messages.success(request, _("Share withdrawn: the recipient no longer sees this record."))
@@ -200,6 +211,23 @@ def agency_user_edit(request, pk=None):
 
 @login_required
 @require_http_methods(["POST"])
+def agency_user_confirm(request, pk):
+    """Confirm an account the platform administrator created, moved here or reset."""
+    _require_agency_admin(request.user)
+    target = get_object_or_404(User, pk=pk, agency_id=request.user.agency_id)
+    from liaison.sharing import accounts
+
+    try:
+        accounts.confirm_account(request.user, target)  # audited; never one's own
+    except PermissionError as exc:
+        messages.error(request, str(exc))
+        return redirect("agency-users")
+    messages.success(request, _("%(user)s is confirmed and can sign in.") % {"user": target.username})
+    return redirect("agency-users")
+
+
+@login_required
+@require_http_methods(["POST"])
 def agency_user_reset_otp(request, pk):
     _require_agency_admin(request.user)
     target = get_object_or_404(User, pk=pk, agency_id=request.user.agency_id)
@@ -283,7 +311,7 @@ def operation_team(request, pk):
         try:
             if request.POST.get("action") == "end":
                 assignment = get_object_or_404(
-                    OperationAssignment, pk=request.POST.get("assignment"), operation=operation,
+                    OperationAssignment, pk=posted_id(request, "assignment"), operation=operation,
                     user__agency_id=request.user.agency_id,
                 )
                 services.end_assignment(request.user, assignment)

@@ -132,7 +132,7 @@ class ApiTokenAuthentication(BaseAuthentication):
                 gettext("This API token (%(prefix)s…) expired on %(date)s. Create a new one under “My API tokens”.")
                 % {"prefix": token.prefix, "date": token.expires.date().isoformat()}
             )
-        if not token.user.is_active:
+        if not token.user.is_active or token.user.awaits_agency_confirmation:
             raise exceptions.AuthenticationFailed(gettext("The account this API token belongs to is disabled."))
         if token.read_only and request.method not in SAFE_METHODS:
             raise exceptions.PermissionDenied(

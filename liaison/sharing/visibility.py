@@ -75,6 +75,38 @@ def withheld_persons(user):
     return Person.objects.exclude(protection="").exclude(protected_visible_q(Person, user)).order_by().values("pk")
 
 
+def withheld_citations_q(user):
+    """A ``Q`` for the citations whose quoted words and location ``user`` may not
+    read: those supporting a protected person whose identity is withheld from
+    them. The words that state a fact about a victim name her more often than
+    not ("<her name> told us"), and the location points at the passage of the
+    source that does. The citation itself (which source supports the record)
+    stays visible: it names nobody."""
+    from django.apps import apps
+
+    person_ct = ContentType.objects.get_for_model(apps.get_model("registry", "Person"))
+    return Q(content_type=person_ct, object_id__in=withheld_persons(user))
+
+
+def with_citation_text_withheld(citations, user):
+    """``citations`` (a Citation queryset) annotated with ``text_withheld`` for
+    ``user``. Readers blank ``evidence`` and ``location`` where it is true;
+    ``citations_for`` does so for pages."""
+    from django.db.models import BooleanField, ExpressionWrapper
+
+    return citations.annotate(text_withheld=ExpressionWrapper(withheld_citations_q(user), output_field=BooleanField()))
+
+
+def citations_for(user, citations):
+    """The citations of a Citation queryset as a list, with the quoted words and
+    location blanked where ``user`` may not read them (see ``withheld_citations_q``)."""
+    result = list(with_citation_text_withheld(citations, user))
+    for citation in result:
+        if citation.text_withheld:
+            citation.evidence = citation.location = ""
+    return result
+
+
 def _without_withheld_links(queryset, user, agency_id):
     """Protection follows the person (issue 10): the identifiers and the links of
     a protected person are withheld from everyone who may not read that

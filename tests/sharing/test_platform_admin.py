@@ -293,3 +293,82 @@ def test_platform_administrator_sees_only_public_records(w):
     assert list(Person.objects.visible_to(platform).values_list("display_name", flat=True)) == ["Published Person"]
     page = w["admin"].get(reverse("web:list", args=["persons"]))
     assert "Protected Victim" not in page.content.decode()
+
+
+# --- cannot make themselves an officer (second attack round) --------------------
+
+
+def _sign_in(username, password):
+    return Client().post("/login/", {"username": username, "password": password})
+
+
+@pytest.fixture
+def with_agency_admin(w):
+    w["cn_admin"] = make_user(w["cn"], roles=(Role.AGENCY_ADMIN,), username="cn.admin", password=PASSWORD)
+    return w
+
+
+def test_an_account_the_administrator_creates_waits_for_the_agency(with_agency_admin):
+    """Attack: the platform administrator creates an officer account in CN, opens the
+    set-up link it is shown, and signs in as a CN officer. The agency's own
+    administrator must confirm the account first."""
+    w = with_agency_admin
+    url = reverse("admin:sharing_user_add")
+    data = change_form_data(w["admin"], url)
+    data.update(username="mole", agency=str(w["cn"].pk), roles=[Role.ANALYST])
+    html = w["admin"].post(url, data).content.decode()
+    link = re.search(r"https?://testserver(/account/set-up/[^\"<\s]+)", html).group(1)
+    browser = Client()
+    page = browser.get(link, follow=True)
+    browser.post(page.redirect_chain[-1][0], {"new_password1": "admin's own pass 1", "new_password2": "admin's own pass 1"})
+    refused = _sign_in("mole", "admin's own pass 1")
+    assert refused.status_code == 200 and "waits for an administrator of your agency" in refused.content.decode()
+    # CN's administrator confirms (after checking with the officer in person): now it works.
+    cn_admin = login(Client(), w["cn_admin"])
+    mole = User.objects.get(username="mole")
+    assert "waits for your confirmation" in cn_admin.get("/agency/users/").content.decode()
+    assert cn_admin.post(f"/agency/users/{mole.pk}/confirm/").status_code == 302
+    assert _sign_in("mole", "admin's own pass 1").status_code == 302
+    assert AuditEntry.objects.filter(action=AuditEntry.Action.ACCOUNT, record_id=mole.pk,
+                                     detail__change="confirmed_by_agency").exists()
+
+
+def test_a_reset_by_the_administrator_waits_for_the_agency(with_agency_admin):
+    w = with_agency_admin
+    html = reset(w["admin"], w["officer"]).content.decode()
+    link = re.search(r"https?://testserver(/account/set-up/[^\"<\s]+)", html).group(1)
+    browser = Client()
+    page = browser.get(link, follow=True)
+    browser.post(page.redirect_chain[-1][0], {"new_password1": "taken over pass 1", "new_password2": "taken over pass 1"})
+    assert _sign_in("li.wei", "taken over pass 1").status_code == 200
+    # An API token cannot be used either, nor an open session.
+    officer = User.objects.get(pk=w["officer"].pk)
+    _token, key = ApiToken.issue(officer, "script")
+    assert APIClient(HTTP_AUTHORIZATION=f"Token {key}").get("/api/persons/").status_code in (401, 403)
+    assert login(Client(), officer).get("/persons/").status_code == 302
+    # Nobody confirms their own account.
+    assert login(Client(), officer).post(f"/agency/users/{officer.pk}/confirm/").status_code in (302, 404)
+    assert User.objects.get(pk=officer.pk).awaits_agency_confirmation
+
+
+def test_moving_an_account_into_an_agency_waits_for_that_agency(with_agency_admin):
+    """Attack: create the account in an agency with no administrator of its own
+    (no confirmation there), then move it into CN."""
+    w = with_agency_admin
+    empty = make_agency("NEW", "LA")
+    stray = make_user(empty, username="stray", password=PASSWORD)
+    url = user_change_url(stray)
+    data = change_form_data(w["admin"], url)
+    data.update(agency=str(w["cn"].pk))
+    w["admin"].post(url, data)
+    stray.refresh_from_db()
+    assert stray.agency == w["cn"] and stray.awaits_agency_confirmation
+    assert _sign_in("stray", PASSWORD).status_code == 200
+
+
+def test_an_agency_without_an_administrator_gets_its_first_from_the_platform(w):
+    url = reverse("admin:sharing_user_add")
+    data = change_form_data(w["admin"], url)
+    data.update(username="first.admin", agency=str(w["cn"].pk), roles=[Role.AGENCY_ADMIN])
+    w["admin"].post(url, data)
+    assert not User.objects.get(username="first.admin").awaits_agency_confirmation

@@ -10,7 +10,7 @@ from liaison.registry.models import (
     Citation, Identifier, IdentityDocument, Nationality, Organisation, Person, PersonName, PersonStatus,
     Relationship, Site, Source,
 )
-from liaison.sharing.visibility import reveal_protected
+from liaison.sharing.visibility import citations_for, reveal_protected
 
 from . import related
 from .common import GRAPHED, SLUGS, get_visible, web_view
@@ -167,9 +167,12 @@ def event_detail(request, pk):
 @web_view
 def source_detail(request, pk):
     source = get_visible(Source.objects.select_related("owner"), request.user, pk)
-    cites = list(Citation.objects.filter(source=source).order_by("id"))
+    cites = citations_for(request.user, Citation.objects.filter(source=source).order_by("id"))
     resolved = related.resolve(request.user, [(c.content_type_id, c.object_id) for c in cites])
-    cited_by = [(c, resolved[(c.content_type_id, c.object_id)]) for c in cites]
+    # Only records the reader may see: a citation exists for a reader when both its
+    # source and its record are (as in the API); "a record you cannot see" here
+    # told the source's owner that another agency holds a hidden record built on it.
+    cited_by = [(c, ref) for c in cites if (ref := resolved[(c.content_type_id, c.object_id)]).visible]
     ctx = _common(request, source)
     ctx.update(cited_by=cited_by, history=related.history(source))
     return render(request, "web/source_detail.html", ctx)

@@ -25,6 +25,8 @@ def pick(request, kind):
     source = pickers.SOURCES.get(kind)
     if source is None:
         raise Http404
-    query = request.GET.get("q", "")[:MAX_QUERY]
+    # NUL is no character of any name or identifier, and PostgreSQL refuses it
+    # in a text parameter (a 500): dropped, like any other character matching nothing.
+    query = request.GET.get("q", "").replace("\x00", "")[:MAX_QUERY]
     options = source.search(request.user, query, pickers.LIMIT)
     return JsonResponse({"results": [option.as_json() for option in options[: pickers.LIMIT]]})

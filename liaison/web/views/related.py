@@ -102,12 +102,16 @@ def relationships(record, user):
 
 
 def citations(record, user):
-    """Citations of ``record`` whose source the user may see."""
+    """Citations of ``record`` whose source the user may see; quoted words that
+    would name a withheld identity blanked (visibility.citations_for)."""
+    from liaison.sharing.visibility import citations_for
+
     ct = ContentType.objects.get_for_model(record)
-    return list(
+    return citations_for(
+        user,
         Citation.objects.filter(content_type=ct, object_id=record.pk, source__in=Source.objects.visible_to(user))
         .select_related("source")
-        .order_by("id")
+        .order_by("id"),
     )
 
 
