@@ -93,7 +93,20 @@ def _reader(filterset):
     return getattr(getattr(filterset, "request", None), "user", None)
 
 
-class VisibleRecordFilter(df.NumberFilter):
+class _ReferenceFilter(df.NumberFilter):
+    """A filter by the id of another record: an id no record can have (too large,
+    not whole) gives an empty list, as does one the reader may not see."""
+
+    def filter(self, qs, value):
+        if value in (None, ""):
+            return qs
+        if not _valid_id(value):
+            return qs.none()
+        # ``narrow``: each subclass says how its reference is checked.
+        return self.narrow(qs, int(value), _reader(self.parent))
+
+
+class VisibleRecordFilter(_ReferenceFilter):
     """Filter by a referenced record (``?operation=7``) that the reader may see.
 
     A number, not a ModelChoiceFilter: that one answers "not a valid choice"
@@ -108,27 +121,22 @@ class VisibleRecordFilter(df.NumberFilter):
         self.record_model, self.through = model, through
         super().__init__(*args, **kwargs)
 
-    def filter(self, qs, value):
-        if value in (None, ""):
-            return qs
-        if not _valid_id(value):
-            return qs.none()
-        user = _reader(self.parent)
+    def narrow(self, qs, pk, user):
         if self.through:
             name, parent = self.through
             referenced = self.record_model.objects.filter(**{f"{name}__in": parent.objects.visible_to(user)})
         else:
             referenced = self.record_model.objects.visible_to(user)
-        if not referenced.filter(pk=int(value)).exists():
+        if not referenced.filter(pk=pk).exists():
             return qs.none()
-        return qs.filter(**{self.field_name: int(value)})
+        return qs.filter(**{self.field_name: pk})
 
 
 def record_id_filter(field_name, model, through=None):
     return VisibleRecordFilter(field_name=f"{field_name}_id", model=model, through=through)
 
 
-class RecordEndFilter(df.NumberFilter):
+class RecordEndFilter(_ReferenceFilter):
     """``subject_id`` / ``object_id`` of a relationship, or ``record_id`` of a
     citation: only ends the reader may see narrow the list (see above); the type
     comes from the matching ``*_type`` parameter when given, else any type."""
@@ -137,23 +145,17 @@ class RecordEndFilter(df.NumberFilter):
         self.type_param, self.type_field = type_param, type_field
         super().__init__(*args, **kwargs)
 
-    def filter(self, qs, value):
+    def narrow(self, qs, pk, user):
         from django.contrib.contenttypes.models import ContentType
 
         from liaison.api.fields import RECORD_TYPES
 
-        if value in (None, ""):
-            return qs
-        if not _valid_id(value):
-            return qs.none()
-        user = _reader(self.parent)
         wanted = (self.parent.data.get(self.type_param) or "").lower()
         models = [m for name, m in RECORD_TYPES.items() if not wanted or name == wanted]
-        types = [ContentType.objects.get_for_model(m) for m in models
-                 if m.objects.visible_to(user).filter(pk=int(value)).exists()]
+        types = [ContentType.objects.get_for_model(m) for m in models if m.objects.visible_to(user).filter(pk=pk).exists()]
         if not types:
             return qs.none()
-        return qs.filter(**{self.field_name: int(value), f"{self.type_field}__in": types})
+        return qs.filter(**{self.field_name: pk, f"{self.type_field}__in": types})
 
 
 class SiteFilter(OwnerFilterSet):

@@ -209,37 +209,36 @@ def agency_user_edit(request, pk=None):
     return render(request, "sharing/agency_user_form.html", {"form": form, "instance": instance})
 
 
+def _act_on_officer(request, pk, act, done):
+    """An agency administrator's audited act on one officer of their own agency
+    (``act(actor, target)`` from ``accounts``; never on their own account)."""
+    _require_agency_admin(request.user)
+    target = get_object_or_404(User, pk=pk, agency_id=request.user.agency_id)
+    try:
+        act(request.user, target)
+    except PermissionError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, done % {"user": target.username})
+    return redirect("agency-users")
+
+
 @login_required
 @require_http_methods(["POST"])
 def agency_user_confirm(request, pk):
     """Confirm an account the platform administrator created, moved here or reset."""
-    _require_agency_admin(request.user)
-    target = get_object_or_404(User, pk=pk, agency_id=request.user.agency_id)
     from liaison.sharing import accounts
 
-    try:
-        accounts.confirm_account(request.user, target)  # audited; never one's own
-    except PermissionError as exc:
-        messages.error(request, str(exc))
-        return redirect("agency-users")
-    messages.success(request, _("%(user)s is confirmed and can sign in.") % {"user": target.username})
-    return redirect("agency-users")
+    return _act_on_officer(request, pk, accounts.confirm_account, _("%(user)s is confirmed and can sign in."))
 
 
 @login_required
 @require_http_methods(["POST"])
 def agency_user_reset_otp(request, pk):
-    _require_agency_admin(request.user)
-    target = get_object_or_404(User, pk=pk, agency_id=request.user.agency_id)
     from liaison.sharing import accounts
 
-    try:
-        accounts.reset_second_factor(request.user, target)  # audited; never one's own
-    except PermissionError as exc:
-        messages.error(request, str(exc))
-        return redirect("agency-users")
-    messages.success(request, _("Second factor reset: %(user)s enrols a new authenticator at next login.") % {"user": target.username})
-    return redirect("agency-users")
+    return _act_on_officer(request, pk, accounts.reset_second_factor,
+                           _("Second factor reset: %(user)s enrols a new authenticator at next login."))
 
 
 @login_required
