@@ -15,7 +15,7 @@ gives the officer a one-time set-up link; nobody can reset their own account,
 change their own agency, roles or administrator status here.
 """
 from axes.admin import AccessAttemptAdmin as AxesAccessAttemptAdmin
-from axes.models import AccessAttempt
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.models import Group
@@ -30,7 +30,10 @@ from simple_history.admin import SimpleHistoryAdmin
 from liaison.sharing import accounts, otp
 from liaison.sharing.models import Agency, Role, SharingGroup, User
 
-for model in (TOTPDevice, StaticDevice, Group):
+# Sign-in logs of every officer (times, addresses, browsers) are the agencies' to
+# read in their audit trail, not the platform's: only current lockouts (AccessAttempt,
+# below) stay, so that the administrator can lift one.
+for model in (TOTPDevice, StaticDevice, Group, AccessLog, AccessFailureLog):
     if admin.site.is_registered(model):
         admin.site.unregister(model)
 

@@ -372,3 +372,11 @@ def test_an_agency_without_an_administrator_gets_its_first_from_the_platform(w):
     data.update(username="first.admin", agency=str(w["cn"].pk), roles=[Role.AGENCY_ADMIN])
     w["admin"].post(url, data)
     assert not User.objects.get(username="first.admin").awaits_agency_confirmation
+
+
+def test_the_administrator_reads_no_officer_sign_in_log(w):
+    """Attack (second round, low): /admin/ listed every officer's sign-in times,
+    addresses and browsers (axes' access logs)."""
+    Client().post("/login/", {"username": "li.wei", "password": "wrong"})
+    for name in ("accesslog", "accessfailurelog"):
+        assert w["admin"].get(f"/admin/axes/{name}/").status_code == 404
