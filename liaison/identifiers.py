@@ -190,16 +190,40 @@ def normalize(kind: str, value: str, region: str | None = None) -> str:
     return normalize_handle(value)
 
 
-def guess_kinds(query: str) -> list[tuple[str, str]]:
+def guess_kinds(query: str, region: str | None = None) -> list[tuple[str, str]]:
     """Every (kind, canonical value) that ``query`` could be, for search.
 
     A search box does not ask what kind of identifier was typed; try them all
-    and keep those that parse.
+    and keep those that parse. ``region`` (ISO alpha-2, the searcher's own
+    country) reads a phone number written without its country code the way
+    it is dialled there: "081 205 5960" is +66812055960 to a Thai officer.
     """
     found = []
     for kind in (PHONE, IBAN_KIND, CRYPTO_WALLET, EMAIL, URL, DOMAIN, BANK_ACCOUNT, TELEGRAM, WECHAT):
         try:
-            found.append((kind, normalize(kind, query)))
+            found.append((kind, normalize(kind, query, region if kind == PHONE else None)))
         except IdentifierError:
             continue
     return found
+
+
+# Kinds found from the first characters of their number: a wallet address or
+# an account number is long and copied by hand from a screenshot or a bank
+# slip, often only its start. Fewer than this many characters would match too
+# many numbers to tell the reader anything.
+PREFIX_KINDS = (CRYPTO_WALLET, BANK_ACCOUNT, IBAN_KIND)
+MIN_PREFIX_LENGTH = 8
+
+
+def prefix_form(query: str) -> str | None:
+    """``query`` as the start of a canonical wallet or account number, or None.
+
+    Spaces, dashes, dots and slashes are dropped as the normalisers drop them;
+    what is left must be letters and digits only, at least
+    ``MIN_PREFIX_LENGTH`` long. Compared case-insensitively by the caller
+    (EVM and bech32 wallets are stored lower case, accounts upper case).
+    """
+    text = re.sub(r"[\s\-./]", "", _clean(query))
+    if len(text) < MIN_PREFIX_LENGTH or not re.fullmatch(r"[0-9A-Za-z]+", text):
+        return None
+    return text

@@ -4,6 +4,8 @@ No authentication (the public page asks none either) and so no session and no
 CSRF; rate-limited per client address and per identifier like the page."""
 from django.utils import translation
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -23,6 +25,15 @@ class PublicCheck(APIView):
     permission_classes = [AllowAny]
     throttle_classes = []
 
+    @extend_schema(
+        request=CheckIn,
+        responses={
+            200: OpenApiResponse(OpenApiTypes.OBJECT, description="The check page's answer: level, signs, identifiers."),
+            400: OpenApiResponse(OpenApiTypes.OBJECT, description="No text, or text too long."),
+            429: OpenApiResponse(OpenApiTypes.OBJECT, description="Too many checks from this address or of this identifier."),
+        },
+        auth=[],
+    )
     def post(self, request):
         language = _match(request.data.get("language") if hasattr(request.data, "get") else None) or "en"
         with translation.override(language):

@@ -12,6 +12,14 @@ the matching person ids are fetched first and only those rows are tested for
 visibility, each on its own (``filter_visible(per_row=True)``). Joining the name
 condition into one query made PostgreSQL test visibility on every person, or
 hash every share of the type first (50–90 ms whatever the hits).
+
+Names are also looked up the way the matcher looks them up (issue 13): the
+query becomes the matcher's name keys (any script, word order free, titles
+dropped), the persons holding one of those keys are found through
+``MatchKey`` (indexed), the visible and identity-readable ones are scored by
+the matcher against the query and ranked by that score. So "Ming Xuechang"
+finds "Xuechang Ming", "MING XUE CHANG" and 明学昌, which share no substring.
+Each hit is listed with the other visible records of its identity cluster.
 """
 from __future__ import annotations
 
@@ -22,6 +30,8 @@ from django.db.models import Q
 
 from liaison import identifiers as idf
 from liaison import names
+from liaison.matching.keys import blocking_keys, rank_candidates
+from liaison.matching.models import EntityMember, MatchKey
 from liaison.operations.models import Event, Operation
 from liaison.registry.models import Identifier, Organisation, Person, PersonName, Site, Source
 from liaison.sharing.visibility import filter_visible, protected_visible_q
@@ -46,11 +56,19 @@ class SearchResults:
         return sum(len(getattr(self, name)) for name in RESULT_LISTS)
 
 
-def identifier_candidates(query: str) -> set[str]:
-    """Canonical forms the query could stand for, plus the query as typed."""
-    forms = {value for _kind, value in idf.guess_kinds(query)}
+def identifier_candidates(query: str, region: str | None = None) -> set[str]:
+    """Canonical forms the query could stand for, plus the query as typed.
+
+    ``region``: the searcher's country, for phone numbers typed as dialled there."""
+    forms = {value for _kind, value in idf.guess_kinds(query, region)}
     forms.add(query.strip())
     return forms
+
+
+def user_region(user) -> str | None:
+    """The country of the user's agency (ISO alpha-2), read as home for local phone numbers."""
+    agency = getattr(user, "agency", None) if getattr(user, "agency_id", None) else None
+    return getattr(agency, "country_id", None) or None
 
 
 # pg_trgm finds no trigram in a pattern shorter than this, so its index
@@ -63,6 +81,12 @@ MIN_CONTAINS_LENGTH = 3
 # query that walks persons in display order and stops at ``limit`` is cheaper
 # than carrying the ids over (and gives the same answer).
 NAME_CANDIDATES = 2000
+
+# Rows of MatchKey read for one query, and persons scored out of them. A full
+# name key is shared by a handful of persons; a lone common name ("Ming") by
+# many, and then the substring search below lists them anyway.
+MATCH_KEY_ROWS = 5000
+MATCH_CANDIDATES = 200
 
 
 def person_name_filter(key: str) -> Q:
@@ -82,20 +106,126 @@ def identity_readable_q(user) -> Q:
     return Q(protection="") | protected_visible_q(Person, user)
 
 
-def _persons(user, key, limit):
+def _matcher_candidates(query: str) -> list[int]:
+    """Person ids sharing one of the matcher's name keys with ``query``, most keys shared first."""
+    keys = blocking_keys([query])
+    if not keys:
+        return []
+    shared = MatchKey.objects.filter(key__in=keys).order_by().values_list("person_id", "key")[:MATCH_KEY_ROWS]
+    return rank_candidates(shared, MATCH_CANDIDATES)
+
+
+def _scored(query: str, person_ids) -> dict[int, float]:
+    """{person id: the matcher's probability that it is the person named ``query``}, for those above
+    the candidate threshold. Only names are compared: the query has nothing else."""
+    from liaison.linkage import PersonRecord
+    from liaison.matching.records import _names
+    from liaison.matching.services import candidate_threshold, matcher
+
+    rows = {}
+    for pid, full_name, kind in PersonName.objects.filter(person_id__in=person_ids).order_by("id").values_list(
+            "person_id", "full_name", "kind"):
+        rows.setdefault(pid, []).append((full_name, kind))
+    pool = [PersonRecord(id=str(pid), names=_names(found)) for pid, found in rows.items()]
+    return {int(record.id): score.probability
+            for record, score in matcher().candidates(PersonRecord(id="query", names=[query]), pool,
+                                                      threshold=candidate_threshold())}
+
+
+def _readable(user, ids) -> set[int]:
+    """Those of ``ids`` (a few hundred at most) that ``user`` may see with their identity."""
+    if not ids:
+        return set()
+    queryset = filter_visible(Person.objects.filter(pk__in=set(ids)), user, per_row=True)
+    return set(queryset.filter(identity_readable_q(user)).values_list("pk", flat=True))
+
+
+def _with_clusters(user, hits: list[int], limit: int) -> tuple[list[int], dict[int, int]]:
+    """``hits`` in order, each followed by the other records of its identity cluster that
+    ``user`` may see and read; and {member: the hit it is listed under}."""
+    members: dict[int, list[int]] = {}
+    entity_of: dict[int, int] = {}
+    live = EntityMember.objects.filter(removed_at__isnull=True)
+    for entity, pid in live.filter(entity_id__in=live.filter(person_id__in=hits).values("entity_id")).order_by(
+            "entity_id", "person_id").values_list("entity_id", "person_id"):
+        members.setdefault(entity, []).append(pid)
+        entity_of[pid] = entity
+    # Members the search itself did not find: shown only if the user may see and read them.
+    allowed = set(hits) | _readable(user, {pid for pid in entity_of if pid not in set(hits)})
+    order, lead = [], {}
+    for pid in hits:
+        if pid in lead or pid in order:
+            continue
+        order.append(pid)
+        others = [m for m in members.get(entity_of.get(pid), []) if m != pid and m in allowed]
+        # The cluster's other search hits keep their rank among themselves, before the rest.
+        others.sort(key=lambda m: (hits.index(m) if m in hits else len(hits), m))
+        for other in others:
+            if other not in lead and other not in order:
+                order.append(other)
+                lead[other] = pid
+    order = order[:limit]
+    return order, {pid: head for pid, head in lead.items() if pid in order and head in order}
+
+
+def _persons(user, key, limit, query=""):
     name_filter = person_name_filter(key)
     # order_by(): any NAME_CANDIDATES rows will do; sorting them all would not.
     ids = list(PersonName.objects.filter(name_filter).order_by().values_list("person_id", flat=True)[:NAME_CANDIDATES])
+    matched = _matcher_candidates(query) if query else []
     if len(ids) < NAME_CANDIDATES:
-        candidates = filter_visible(Person.objects.filter(pk__in=set(ids)), user, per_row=True)
+        candidates = filter_visible(Person.objects.filter(pk__in=set(ids) | set(matched)), user, per_row=True)
     else:
         # A semi-join (IN) rather than a join + DISTINCT: a person with three
         # matching names is found once, and PostgreSQL can stop at ``limit``.
         matching = PersonName.objects.filter(name_filter).values("person_id")
         candidates = Person.objects.visible_to(user).filter(pk__in=matching)
-    return list(
-        candidates.filter(identity_readable_q(user)).select_related("owner").order_by("display_name", "id")[:limit]
-    )
+        matched = []  # a name that common is listed by the substring search alone
+    # Ids first, in display order: the objects are fetched once the cluster members are known.
+    # The narrow path has at most NAME_CANDIDATES + MATCH_CANDIDATES rows, all
+    # needed (a matcher hit may sort anywhere by name); the broad path stops at ``limit``.
+    readable = candidates.filter(identity_readable_q(user)).order_by("display_name", "id").values_list("pk", flat=True)
+    readable = list(readable if matched else readable[:limit])
+    readable_set = set(readable)
+    scores = _scored(query, [pid for pid in matched if pid in readable_set]) if matched else {}
+    # The matcher's hits by score, then the names containing the query, in display order.
+    position = {pid: i for i, pid in enumerate(readable)}
+    ranked = sorted(scores, key=lambda pid: (-scores[pid], position[pid]))
+    # (Matcher candidates scored below the threshold are no hit unless a name contains the query.)
+    by_name = set(ids)
+    ranked += [pid for pid in readable if pid not in scores and (not matched or pid in by_name)]
+    hits = ranked[:limit]
+    if not hits:
+        return []
+    order, lead = _with_clusters(user, hits, limit)
+    persons = Person.objects.filter(pk__in=order).select_related("owner").in_bulk()
+    result = []
+    for pid in order:
+        person = persons[pid]
+        person.match_score = scores.get(pid)
+        person.cluster_lead = persons[lead[pid]] if pid in lead else None
+        result.append(person)
+    return result
+
+
+def _identifiers(user, query, limit):
+    """Identifiers the query stands for (any way of writing it, phones as dialled in the
+    user's country), and wallets and accounts whose number starts with it."""
+    exact = Q(normalized__in=identifier_candidates(query, user_region(user)))
+    prefix = idf.prefix_form(query)
+    if prefix is None:
+        # One row per owner and canonical form at most: a handful, tested one by one.
+        candidates = filter_visible(Identifier.objects.filter(exact), user, per_row=True)
+    else:
+        # istartswith: upper(normalized) LIKE 'PREFIX%', answered by the
+        # text_pattern_ops index of migration registry 0008 on PostgreSQL.
+        condition = exact | Q(kind__in=idf.PREFIX_KINDS, normalized__istartswith=prefix)
+        ids = list(Identifier.objects.filter(condition).order_by().values_list("pk", flat=True)[:NAME_CANDIDATES])
+        if len(ids) < NAME_CANDIDATES:
+            candidates = filter_visible(Identifier.objects.filter(pk__in=ids), user, per_row=True)
+        else:
+            candidates = Identifier.objects.visible_to(user).filter(condition)
+    return list(candidates.select_related("owner", "country").order_by("kind", "normalized", "id")[:limit])
 
 
 def search(user, query: str, limit: int = 20) -> SearchResults:
@@ -105,15 +235,11 @@ def search(user, query: str, limit: int = 20) -> SearchResults:
     if not key and not query:
         return results
 
-    # One row per owner and canonical form at most: a handful, tested one by one.
-    results.identifiers = list(
-        filter_visible(Identifier.objects.filter(normalized__in=identifier_candidates(query)), user, per_row=True)
-        .select_related("owner", "country").order_by("kind", "normalized", "id")[:limit]
-    )
+    results.identifiers = _identifiers(user, query, limit)
     if key and has_letter(key):
         # A person's name has letters; a phone or account number has none, and
         # skipping the person search keeps the identifier search short.
-        results.persons = _persons(user, key, limit)
+        results.persons = _persons(user, key, limit, query)
     if key:
         results.organisations = list(
             Organisation.objects.visible_to(user).filter(search_key__contains=key).select_related("owner")[:limit]

@@ -1,7 +1,7 @@
 """Dashboard, search and the paginated lists."""
 from collections import defaultdict
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
@@ -50,8 +50,13 @@ def search(request):
         kept = results.persons
         matching = defaultdict(list)
         key = names.search_key(query)
-        for name in PersonName.objects.filter(person__in=kept, search_key__contains=key):
-            matching[name.person_id].append(name)
+        # Persons the matcher found may share no substring with the query
+        # (明菊兰 for "MING JU LAN"): their names sharing a matcher key are shown too.
+        scored = [p.pk for p in kept if getattr(p, "match_score", None) is not None]
+        query_keys = names.name_keys(query) if scored else set()
+        for name in PersonName.objects.filter(Q(search_key__contains=key) | Q(person__in=scored), person__in=kept):
+            if key in name.search_key or query_keys & names.name_keys(name.full_name):
+                matching[name.person_id].append(name)
         for person in kept:
             person.matching_names = matching.get(person.pk, [])
     return render(request, "web/search.html", {"query": query, "results": results})
