@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy
 
 from liaison import names
 from liaison.registry.models import Identifier, Organisation, Person, PersonName, Site
-from liaison.registry.search import identifier_candidates, identity_readable_q, person_name_filter
+from liaison.registry.search import identifier_candidates, identity_readable_q, person_name_filter, user_region
 from liaison.sharing.visibility import protected_visible_q
 
 # At most this many options per answer of the endpoint.
@@ -200,7 +200,7 @@ def _target_matching(model, user, query, key):
     if not query:
         return qs
     return qs.filter(
-        Q(normalized__in=identifier_candidates(query)) | Q(normalized__icontains=query) | Q(value__icontains=query)
+        Q(normalized__in=identifier_candidates(query, user_region(user))) | Q(normalized__icontains=query) | Q(value__icontains=query)
         | by_number
     )
 
