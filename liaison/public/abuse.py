@@ -43,13 +43,19 @@ def hit(scope, key):
     bucket = int(time.time() // window)
     name = f"rl:{scope}:{hashlib.sha256(str(key).encode()).hexdigest()[:32]}:{bucket}"
     c = cache()
-    if c.add(name, 1, window + 5):
-        return limit >= 1
+    # Increment first: the window's counter usually exists, and with the database
+    # cache a failed add() costs a transaction of its own on every public check.
     try:
         n = c.incr(name)
-    except ValueError:  # expired between add and incr
-        c.set(name, 1, window + 5)
-        n = 1
+    except ValueError:  # the window's first request
+        if c.add(name, 1, window + 5):
+            n = 1
+        else:  # another request added it meanwhile
+            try:
+                n = c.incr(name)
+            except ValueError:  # ... and it expired already
+                c.set(name, 1, window + 5)
+                n = 1
     return n <= limit
 
 

@@ -119,17 +119,24 @@ def listings(found):
 
 # Statistics -------------------------------------------------------------------
 
+# The counters sit on every public check: one UPDATE when the day's row exists (all
+# but the first time of the day), the row created only when the UPDATE found none.
+
 def count(metric, language=""):
     day = timezone.localdate()
-    DailyCount.objects.get_or_create(day=day, metric=metric, language=language or "")
-    DailyCount.objects.filter(day=day, metric=metric, language=language or "").update(count=F("count") + 1)
+    rows = DailyCount.objects.filter(day=day, metric=metric, language=language or "")
+    if not rows.update(count=F("count") + 1):
+        DailyCount.objects.get_or_create(day=day, metric=metric, language=language or "")
+        rows.update(count=F("count") + 1)
 
 
 def count_checked(found):
     day = timezone.localdate()
     for kind, value in set(found):
-        CheckedIdentifier.objects.get_or_create(day=day, kind=kind, normalized=value)
-        CheckedIdentifier.objects.filter(day=day, kind=kind, normalized=value).update(count=F("count") + 1)
+        rows = CheckedIdentifier.objects.filter(day=day, kind=kind, normalized=value)
+        if not rows.update(count=F("count") + 1):
+            CheckedIdentifier.objects.get_or_create(day=day, kind=kind, normalized=value)
+            rows.update(count=F("count") + 1)
 
 
 # Public reports -----------------------------------------------------------------
