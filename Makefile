@@ -13,7 +13,7 @@ PORT ?= 8000
 # file-only commands never touch it, so running them twice proves nothing.
 PG_ONLY := --ignore=tests/plain --ignore=tests/test_offline_cli.py
 
-.PHONY: demo test install install-test system-deps postgres test-sqlite test-postgres bench clean
+.PHONY: demo test install install-test system-deps postgres test-sqlite test-postgres bench clean messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,9 +21,17 @@ $(BIN)/python:
 
 install: $(BIN)/python
 	$(BIN)/pip install --quiet -e .
+	$(BIN)/liaison i18n compile
 
 install-test: $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[test]"
+	$(BIN)/liaison i18n compile
+
+# After changing marked strings: bring every catalogue up to date (then translate
+# the new entries; tests/plain/test_catalogues.py fails until they are).
+messages: install-test
+	cd liaison && ../$(BIN)/liaison makemessages --all --domain django --no-obsolete --ignore='*/tests/*' -v0
+	$(BIN)/liaison i18n compile
 
 demo: install
 	mkdir -p var

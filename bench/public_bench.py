@@ -3,6 +3,7 @@ gunicorn (2 workers) and PostgreSQL with 100,000 published identifiers.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/liaison_bench .venv/bin/python bench/public_bench.py
     ... --identifiers 100000 --clients 8 --seconds 20 --max-requests 20000 [--redis redis://127.0.0.1:6379/9]
+    ... --keep-data --kinds identifier,text    (reuse the loaded database; only these kinds)
 
 The PostgreSQL database named in DATABASE_URL is DROPPED and re-created (``test``,
 ``liaison_dev`` and ``postgres`` are refused), migrated, and loaded with N published
@@ -17,8 +18,10 @@ threads (http.client, only 127.0.0.1) runs each kind in turn, each for at most
 - report: ``GET /public/report/scam/`` (CSRF token, signed challenge), the nonce found,
   then the timed ``POST`` that stores the report (its identifiers too).
 
-Printed per kind: requests, errors, requests/s, p50 and p95 in ms. The client threads
-share the machine's cores with the server: on a 2-core machine the figures are a floor.
+Printed per kind: requests, errors, requests/s, p50 and p95 in ms, and the CPU per request
+of gunicorn, of the PostgreSQL backends of the database, of redis-server and of the client
+threads (from /proc). The client threads share the machine's cores with the server: on a
+2-core machine the figures are a floor, and the CPU per request is the steadier figure.
 Targets (issue 11): ≥ 1,000 identifier checks/s with p95 < 50 ms; ≥ 200 text checks/s per
 core; a report stored in < 200 ms at p95.
 """
@@ -148,7 +151,71 @@ def submit_report(port, rng):
     return status == 200 and b'id="reference"' in answer, time.perf_counter() - t0
 
 
-def run(kind, fire, port, clients, seconds, max_requests):
+# CPU accounting: the wall-clock figures depend on what else runs on the machine; the
+# CPU each request costs in every process involved does much less.
+
+def _ticks(pid):
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return int(fields[11]) + int(fields[12])  # utime + stime
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+def _children(pid):
+    out = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                    out.append(int(entry.name))
+            except (OSError, IndexError, ValueError):
+                continue
+    return out
+
+
+def _named(name):
+    out = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().strip() == name:
+                    out.append(int(entry.name))
+            except OSError:
+                continue
+    return out
+
+
+class CpuMeter:
+    """CPU seconds of gunicorn (master and workers), of the PostgreSQL backends serving
+    the benchmark's database, of redis-server, and of this client process."""
+
+    def __init__(self, server_pid, url):
+        self.server_pid, self.url = server_pid, url
+        self.hz = os.sysconf("SC_CLK_TCK")
+
+    def _backends(self):
+        import psycopg
+
+        name = urlsplit(self.url).path.lstrip("/")
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            return [r[0] for r in conn.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s "
+                                               "AND pid <> pg_backend_pid()", [name])]
+
+    def snapshot(self):
+        groups = {"gunicorn": [self.server_pid, *_children(self.server_pid)], "postgres": self._backends(),
+                  "redis": _named("redis-server")}
+        return {g: {pid: _ticks(pid) for pid in pids} for g, pids in groups.items()}, time.process_time()
+
+    def report(self, before, after, requests):
+        (b, bc), (a, ac) = before, after
+        per = {g: sum(t - b[g].get(pid, 0) for pid, t in a[g].items()) / self.hz * 1000 / requests for g in a}
+        server = sum(per.values())
+        return (f"CPU per request: server {server:.2f} ms (gunicorn {per['gunicorn']:.2f}, PostgreSQL "
+                f"{per['postgres']:.2f}, Redis {per['redis']:.2f}), client {(ac - bc) * 1000 / requests:.2f} ms")
+
+
+def run(kind, fire, port, clients, seconds, max_requests, meter=None):
     times, errors, lock = [], [0], threading.Lock()
     remaining = [max_requests]
     deadline = time.perf_counter() + seconds
@@ -171,6 +238,7 @@ def run(kind, fire, port, clients, seconds, max_requests):
                     errors[0] += 1
 
     threads = [threading.Thread(target=worker, args=(n,)) for n in range(clients)]
+    before = meter.snapshot() if meter else None
     t0 = time.perf_counter()
     for t in threads:
         t.start()
@@ -184,6 +252,8 @@ def run(kind, fire, port, clients, seconds, max_requests):
     p95 = times[min(len(times) - 1, int(0.95 * len(times)))]
     print(f"{kind:10s} {len(times):6d} ok {errors[0]:4d} errors {len(times) / wall:8.1f} req/s   "
           f"p50 {statistics.median(times) * 1000:6.1f} ms   p95 {p95 * 1000:6.1f} ms", flush=True)
+    if meter:
+        print(f"{'':10s} {meter.report(before, meter.snapshot(), len(times) + errors[0])}", flush=True)
 
 
 def free_port():
@@ -214,6 +284,9 @@ def main():
     parser.add_argument("--max-requests", type=int, default=20_000, help="at most this many requests per kind")
     parser.add_argument("--reports", type=int, default=300, help="at most this many reports")
     parser.add_argument("--redis", default="", help="REDIS_URL for the rate-limit counters (else the database)")
+    parser.add_argument("--keep-data", action="store_true",
+                        help="reuse the database a previous run loaded (migrated again, not dropped nor reloaded)")
+    parser.add_argument("--kinds", default="identifier,text,report", help="which kinds to run, comma-separated")
     parser.add_argument("--load", type=int, help=argparse.SUPPRESS)  # internal: the loading child
     args = parser.parse_args()
     if args.load is not None:
@@ -240,11 +313,13 @@ def main():
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from intake_bench import reset_postgres
 
-    reset_postgres(url)
+    if not args.keep_data:
+        reset_postgres(url)
     python, liaison = str(ROOT / ".venv" / "bin" / "python"), str(ROOT / ".venv" / "bin" / "liaison")
     subprocess.run([liaison, "migrate", "-v", "0"], env=env, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
     subprocess.run([liaison, "collectstatic", "--noinput", "-v", "0"], env=env, check=True, cwd=ROOT)
-    subprocess.run([python, __file__, "--load", str(args.identifiers)], env=env, check=True, cwd=ROOT)
+    if not args.keep_data:
+        subprocess.run([python, __file__, "--load", str(args.identifiers)], env=env, check=True, cwd=ROOT)
 
     port = free_port()
     server = subprocess.Popen([str(ROOT / ".venv" / "bin" / "gunicorn"), "liaison.wsgi", "--workers", "2",
@@ -255,12 +330,15 @@ def main():
               f"rate-limit counters in {'Redis' if args.redis else 'the database'}; {args.clients} client threads; "
               f"{os.cpu_count()} CPUs shared by server and client", flush=True)
         rng = random.Random(1)
-        for fire in (check_identifier, check_text, submit_report):  # warm both workers
+        kinds = [k.strip() for k in args.kinds.split(",")]
+        plan = {"identifier": ("identifier", check_identifier, args.max_requests),
+                "text": ("text 1 KB", check_text, args.max_requests), "report": ("report", submit_report, args.reports)}
+        for kind in kinds:  # warm both workers
             for _ in range(4):
-                fire(port, rng)
-        run("identifier", check_identifier, port, args.clients, args.seconds, args.max_requests)
-        run("text 1 KB", check_text, port, args.clients, args.seconds, args.max_requests)
-        run("report", submit_report, port, args.clients, args.seconds, args.reports)
+                plan[kind][1](port, rng)
+        for kind in kinds:
+            label, fire, most = plan[kind]
+            run(label, fire, port, args.clients, args.seconds, most, CpuMeter(server.pid, url))
     finally:
         server.terminate()
         server.wait(timeout=30)

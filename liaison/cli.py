@@ -12,7 +12,7 @@ import sys
 # scoring of files. They must run on an analyst's laptop or an evaluation box
 # with no configuration at all, so they get a throw-away signing key instead of
 # refusing to start for want of SECRET_KEY (which protects sessions only).
-OFFLINE_COMMANDS = {("extract",), ("eval",), ("match", "score")}
+OFFLINE_COMMANDS = {("extract",), ("eval",), ("match", "score"), ("i18n",), ("makemessages",)}
 
 
 def _is_offline(argv):

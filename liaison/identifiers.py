@@ -15,6 +15,8 @@ import phonenumbers
 from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 
+from liaison.translatable import gettext_noop
+
 PHONE = "phone"
 IBAN_KIND = "iban"
 BANK_ACCOUNT = "bank_account"
@@ -29,18 +31,18 @@ LINE = "line"
 OTHER_HANDLE = "handle"
 
 KINDS = [
-    (PHONE, "Phone number"),
-    (IBAN_KIND, "Bank account (IBAN)"),
-    (BANK_ACCOUNT, "Bank account (national)"),
-    (CRYPTO_WALLET, "Crypto wallet"),
-    (DOMAIN, "Domain"),
-    (URL, "URL"),
-    (EMAIL, "E-mail address"),
-    (TELEGRAM, "Telegram handle"),
-    (WHATSAPP, "WhatsApp number"),
-    (WECHAT, "WeChat ID"),
-    (LINE, "LINE ID"),
-    (OTHER_HANDLE, "Other messaging handle"),
+    (PHONE, gettext_noop("Phone number")),
+    (IBAN_KIND, gettext_noop("Bank account (IBAN)")),
+    (BANK_ACCOUNT, gettext_noop("Bank account (national)")),
+    (CRYPTO_WALLET, gettext_noop("Crypto wallet")),
+    (DOMAIN, gettext_noop("Domain")),
+    (URL, gettext_noop("URL")),
+    (EMAIL, gettext_noop("E-mail address")),
+    (TELEGRAM, gettext_noop("Telegram handle")),
+    (WHATSAPP, gettext_noop("WhatsApp number")),
+    (WECHAT, gettext_noop("WeChat ID")),
+    (LINE, gettext_noop("LINE ID")),
+    (OTHER_HANDLE, gettext_noop("Other messaging handle")),
 ]
 KIND_CODES = {code for code, _ in KINDS}
 

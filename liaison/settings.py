@@ -6,6 +6,8 @@ secret key generated and kept under ``var/`` so sessions survive restarts.
 """
 import json
 import os
+
+import django.conf.locale
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -13,6 +15,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("LIAISON_VAR_DIR", BASE_DIR / "var"))
@@ -97,6 +100,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "liaison.core.i18n.ReaderLocaleMiddleware",  # the officer's own language and date formats
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "liaison.sharing.middleware.SecondFactorMiddleware",
@@ -120,6 +124,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+            # Dates, numbers and names in the reader's language on every page (issue 14).
+            "builtins": ["liaison.core.templatetags.liaison_i18n"],
         },
     },
 ]
@@ -153,8 +159,9 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "web:dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
-# Languages of the centres' officers. Arabic is right-to-left; templates read
-# LANGUAGE_BIDI to set dir="rtl".
+# Languages of the centres' officers (issue 14): each has a complete catalogue in
+# liaison/locale. Arabic and French appear in reports and names (isolated with
+# <bdi>, see docs/i18n.md), not as interface languages.
 LANGUAGE_CODE = "en"
 LANGUAGES = [
     ("en", "English"),
@@ -167,9 +174,14 @@ LANGUAGES = [
     ("id", "Bahasa Indonesia"),
     ("ms", "Bahasa Melayu"),
     ("tl", "Filipino"),
-    ("fr", "Français"),
-    ("ar", "العربية"),
 ]
+# Django knows Lao and Filipino from no catalogue of its own; these give their
+# names to the language menu and get_language_info().
+EXTRA_LANG_INFO = {
+    "lo": {"bidi": False, "code": "lo", "name": "Lao", "name_local": "ລາວ"},
+    "tl": {"bidi": False, "code": "tl", "name": "Filipino", "name_local": "Filipino"},
+}
+django.conf.locale.LANG_INFO.update(EXTRA_LANG_INFO)
 LOCALE_PATHS = [BASE_DIR / "liaison" / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
@@ -219,15 +231,16 @@ PUBLIC_REPORT_DEFAULT_AGENCY = os.environ.get("PUBLIC_REPORT_DEFAULT_AGENCY", "L
 PUBLIC_CONSULAR_AGENCIES = json.loads(os.environ.get("PUBLIC_CONSULAR_AGENCIES", "{}"))
 # Hotlines shown on every public answer, by country: [[number, what it is], ...]. Only
 # numbers the authorities publish; a country that is not listed shows none (never guessed).
+# "What it is" is shown translated when the catalogues know it (the defaults are marked).
 PUBLIC_HOTLINES = json.loads(os.environ.get("PUBLIC_HOTLINES", "{}")) or {
-    "TH": [["1441", "Anti Online Scam Operation Center (AOC)"], ["191", "Police"]],
-    "MY": [["997", "National Scam Response Centre (NSRC)"]],
-    "SG": [["1799", "ScamShield Helpline"]],
-    "VN": [["113", "Police"]],
-    "KH": [["117", "Police"]],
-    "ID": [["110", "Police"]],
-    "PH": [["911", "Emergency"]],
-    "CN": [["110", "Police"]],
+    "TH": [["1441", gettext_noop("Anti Online Scam Operation Center (AOC)")], ["191", gettext_noop("Police")]],
+    "MY": [["997", gettext_noop("National Scam Response Centre (NSRC)")]],
+    "SG": [["1799", gettext_noop("ScamShield Helpline")]],
+    "VN": [["113", gettext_noop("Police")]],
+    "KH": [["117", gettext_noop("Police")]],
+    "ID": [["110", gettext_noop("Police")]],
+    "PH": [["911", gettext_noop("Emergency")]],
+    "CN": [["110", gettext_noop("Police")]],
 }
 # Rate limits of the public pages: (requests, seconds) per client address, and per
 # identifier checked (by everyone together).
@@ -237,6 +250,9 @@ PUBLIC_RATE_LIMITS = {
     "status": (20, 3600),
     "identifier": (int(os.environ.get("PUBLIC_CHECKS_PER_IDENTIFIER_HOUR", "600")), 3600),
 }
+# The day's counters of the public pages are added up in memory and written at most
+# this often, in seconds, per process (liaison/public/counters.py); 0 writes each at once.
+PUBLIC_COUNTER_FLUSH_SECONDS = float(os.environ.get("PUBLIC_COUNTER_FLUSH_SECONDS", "1"))
 # Bits of proof of work a report form's browser must find (each bit doubles the work).
 PUBLIC_POW_BITS = int(os.environ.get("PUBLIC_POW_BITS", "14"))
 # Counters of the public pages' rate limits: Redis when REDIS_URL is set (needs the

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from liaison.core.i18n import set_language
 from liaison.operations.views import published_figures
 from liaison.public import api as public_api
 from liaison.sharing import views as sharing_views
@@ -11,7 +12,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("liaison.sharing.urls")),
     path("published/", published_figures, name="published-figures"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("public/", include("liaison.public.urls")),
     path("api/public/check", public_api.check, name="public-api-check"),

@@ -17,3 +17,7 @@ WHITENOISE_AUTOREFRESH = True
 
 # The WSGI test transports (Django's client, schemathesis) use these host names.
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+
+# The public side's counters are written at once in tests (the suite's transactions
+# would hide a writer thread's rows); tests/public/test_speed_paths.py tests the batching.
+PUBLIC_COUNTER_FLUSH_SECONDS = 0

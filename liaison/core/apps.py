@@ -5,3 +5,6 @@ class CoreConfig(AppConfig):
     name = "liaison.core"
     label = "core"
     verbose_name = "Core"
+
+    def ready(self):
+        from liaison.core import i18n, sqlite_collations  # noqa: F401 - signal receivers

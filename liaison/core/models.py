@@ -22,8 +22,13 @@ class Country(models.Model):
         verbose_name_plural = _("countries")
 
     def __str__(self):
-        # The translated name for the officer's language, falling back to the stored English.
-        return str(dict(countries).get(self.code, self.name))
+        # The name in the reader's language (CLDR, every interface language),
+        # falling back to the stored English name.
+        from django.utils.translation import get_language
+
+        from liaison.core.localefmt import country_name
+
+        return country_name(self.code, get_language() or "en") or str(dict(countries).get(self.code, self.name))
 
 
 class Distribution(models.TextChoices):

@@ -68,6 +68,13 @@ class RejectForm(forms.Form):
     reason = forms.CharField(label=_("Reason (optional)"), required=False, max_length=500)
 
 
+def _role_label(code):
+    try:
+        return str(Participant.Role(code).label).lower()
+    except ValueError:
+        return code
+
+
 class EventReviewForm(forms.Form):
     """An event proposal's fields; figures are one value and one qualifier per category."""
 
@@ -84,7 +91,7 @@ class EventReviewForm(forms.Form):
                                widget=forms.TextInput(attrs={"dir": "auto"}))
     operation = forms.CharField(label=_("Operation"), required=False, widget=forms.TextInput(attrs={"dir": "auto"}))
     persons = forms.CharField(label=_("Persons"), required=False, widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"}),
-                              help_text=_("One per line: name | role (suspect, leader, victim, official, witness, other)."))
+                              help_text=_("One per line: name | role (%(roles)s)."))
 
     def __init__(self, *args, proposal=None, matches=(), **kwargs):
         data = proposal.data if proposal else {}
@@ -100,6 +107,12 @@ class EventReviewForm(forms.Form):
             initial[f"qualifier_{category}"] = (data.get("qualifiers") or {}).get(category, "")
         kwargs.setdefault("initial", initial)
         super().__init__(*args, **kwargs)
+        # Roles in the reviewer's own words (English codes are understood too).
+        self.fields["persons"].help_text = self.fields["persons"].help_text % {
+            "roles": ", ".join(str(label).lower() for label in Participant.Role.labels)}
+        if not self.is_bound:
+            self.initial["persons"] = "\n".join(
+                f"{p['name']} | {_role_label(p['role'])}" for p in data.get("persons") or [])
         self.fields["target"].choices = [("new", _("a new event"))] + [
             (str(event.pk), _("the same event as “%(title)s” (%(owner)s)") % {"title": event.title,
                                                                                   "owner": event.owner.short_name})
@@ -120,16 +133,18 @@ class EventReviewForm(forms.Form):
 
     def clean_persons(self):
         persons = []
-        roles = set(Participant.Role.values)
+        roles = {value: value for value in Participant.Role.values}
+        roles.update({str(label).lower(): value for value, label in Participant.Role.choices})
         for number, line in enumerate((self.cleaned_data.get("persons") or "").splitlines(), start=1):
             if not line.strip():
                 continue
             name, _sep, role = line.partition("|")
             role = role.strip().lower() or "other"
             if role not in roles:
-                raise forms.ValidationError(_("Line %(n)s: “%(role)s” is not a role; use one of %(roles)s.")
-                                            % {"n": number, "role": role, "roles": ", ".join(sorted(roles))})
-            persons.append({"name": " ".join(name.split()), "role": role})
+                raise forms.ValidationError(_("Line %(n)s: “%(role)s” is not a role; use one of %(roles)s.") % {
+                    "n": number, "role": role,
+                    "roles": ", ".join(str(label).lower() for label in Participant.Role.labels)})
+            persons.append({"name": " ".join(name.split()), "role": roles[role]})
         return persons
 
     def to_data(self):

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from liaison.web.views.common import url_for, web_view
 
-from . import facts, review, services
+from . import display, review, services
 from .forms import REVIEW_FORMS, QueueFilter, RejectForm, UploadForm
 from .models import Document, ProposedFact, Stage, StageStatus
 
@@ -143,10 +143,10 @@ def summary(proposal):
     """One line saying what the proposal states, for the queue and the document page."""
     data = proposal.data
     if proposal.kind == ProposedFact.Kind.EVENT:
-        return data.get("title") or facts.event_title(data)
+        return display.event_summary(data)  # in the reviewer's language, whatever the report's
     if proposal.kind == ProposedFact.Kind.PERSON:
-        return f"{data.get('name', '')} ({data.get('role', '')})"
-    return data.get("name", "")
+        return display.person_summary(data)
+    return display.name_with_romanisation(data.get("name", ""))
 
 
 def _highlight(document, proposal):
@@ -227,7 +227,8 @@ def review_fact(request, pk):
         "before": before, "evidence": evidence, "after": after, "matches": matches,
         "record_url": url_for(proposal.record) if proposal.record_id else "",
         "summary": summary(proposal), "can_edit": user.can_edit,
-        "figures": facts.figures_text(proposal.data) if proposal.kind == ProposedFact.Kind.EVENT else "",
+        "figures": display.figures_in_words(proposal.data) if proposal.kind == ProposedFact.Kind.EVENT else "",
+        "fact_rows": display.fact_rows(proposal.kind, proposal.data),
         "elsewhere": elsewhere,
         "own_matches": [event for _score, event in matches if event.owner_id == user.agency_id],
     }, status=status)

@@ -15,7 +15,10 @@ from typing import Callable
 
 from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 
+from liaison.translatable import gettext_noop
+
 from .records import Features
+
 
 JW_LOW = 0.80
 JW_TOKEN = 0.92  # two tokens are one name spelled differently...
@@ -130,29 +133,29 @@ NAME = Comparison(
     null_sql="len(names_l) = 0 OR len(names_r) = 0",
     null_py=lambda a, b: not a.names or not b.names,
     levels=(
-        Level("han_same", "same Chinese characters", "list_has_any(han_l, han_r)",
+        Level("han_same", gettext_noop("same Chinese characters"), "list_has_any(han_l, han_r)",
               lambda a, b: _has_any(a.han, b.han)),
-        Level("han_homophone", "other Chinese characters that sound the same (not the same name)",
+        Level("han_homophone", gettext_noop("other Chinese characters that sound the same (not the same name)"),
               "len(han_l) > 0 AND len(han_r) > 0 AND NOT list_has_any(lkeys_l, lkeys_r) "
               "AND list_has_any(nkeys_l, nkeys_r)",
               lambda a, b: bool(a.han) and bool(b.han) and not _has_any(a.lkeys, b.lkeys)
               and _has_any(a.nkeys, b.nkeys)),
-        Level("han_differ", "different Chinese characters",
+        Level("han_differ", gettext_noop("different Chinese characters"),
               "len(han_l) > 0 AND len(han_r) > 0 AND NOT list_has_any(lkeys_l, lkeys_r)",
               lambda a, b: bool(a.han) and bool(b.han) and not _has_any(a.lkeys, b.lkeys)),
-        Level("exact", "same name once transliterated (word order and titles aside)",
+        Level("exact", gettext_noop("same name once transliterated (word order and titles aside)"),
               "list_has_any(nkeys_l, nkeys_r)", lambda a, b: _has_any(a.nkeys, b.nkeys)),
-        Level("tokens_close", "same names with small spelling differences", _SQL_TOKENS_CLOSE, _tokens_close),
-        Level("token_subset", "same names, one side has more names", _SQL_TOKEN_SUBSET, _token_subset),
-        Level("phonetic", "sounds the same in another romanisation", "list_has_any(phonv_l, phonv_r)",
+        Level("tokens_close", gettext_noop("same names with small spelling differences"), _SQL_TOKENS_CLOSE, _tokens_close),
+        Level("token_subset", gettext_noop("same names, one side has more names"), _SQL_TOKEN_SUBSET, _token_subset),
+        Level("phonetic", gettext_noop("sounds the same in another romanisation"), "list_has_any(phonv_l, phonv_r)",
               lambda a, b: _has_any(a.phonv, b.phonv)),
         # The consonant skeleton alone: another romanisation, or another name
         # of the same consonants (Thanh/Tuan): weighed apart.
-        Level("consonants", "same consonants, other vowels", "list_has_any(phon_l, phon_r)",
+        Level("consonants", gettext_noop("same consonants, other vowels"), "list_has_any(phon_l, phon_r)",
               lambda a, b: _has_any(a.phon, b.phon)),
-        Level("jw_low", "similar spelling", f"{_SQL_BEST_JW} >= {JW_LOW}",
+        Level("jw_low", gettext_noop("similar spelling"), f"{_SQL_BEST_JW} >= {JW_LOW}",
               lambda a, b: _best_jw(a, b) >= JW_LOW),
-        Level("else", "different names", "ELSE", lambda a, b: True),
+        Level("else", gettext_noop("different names"), "ELSE", lambda a, b: True),
     ),
 )
 
@@ -162,30 +165,30 @@ DOB = Comparison(
     null_sql="dob_l IS NULL OR dob_r IS NULL",
     null_py=lambda a, b: a.dob is None or b.dob is None,
     levels=(
-        Level("exact", "same date of birth", "dob_l = dob_r AND length(dob_l) = 10",
+        Level("exact", gettext_noop("same date of birth"), "dob_l = dob_r AND length(dob_l) = 10",
               lambda a, b: a.dob == b.dob and len(a.dob) == 10),
-        Level("swapped", "same date of birth with day and month swapped",
+        Level("swapped", gettext_noop("same date of birth with day and month swapped"),
               "length(dob_l) = 10 AND length(dob_r) = 10 AND substr(dob_l, 1, 4) = substr(dob_r, 1, 4) "
               "AND substr(dob_l, 6, 2) = substr(dob_r, 9, 2) AND substr(dob_l, 9, 2) = substr(dob_r, 6, 2) "
               "AND dob_l <> dob_r",
               lambda a, b: _swapped(a.dob, b.dob)),
-        Level("partial", "date of birth agrees as far as both give it (year or month only)",
+        Level("partial", gettext_noop("date of birth agrees as far as both give it (year or month only)"),
               "starts_with(dob_l, dob_r) OR starts_with(dob_r, dob_l)",
               lambda a, b: a.dob.startswith(b.dob) or b.dob.startswith(a.dob)),
-        Level("day_month", "same day and month, another year (a typing error?)",
+        Level("day_month", gettext_noop("same day and month, another year (a typing error?)"),
               "length(dob_l) = 10 AND length(dob_r) = 10 AND substr(dob_l, 6, 5) = substr(dob_r, 6, 5)",
               lambda a, b: len(a.dob) == len(b.dob) == 10 and a.dob[5:] == b.dob[5:]),
-        Level("year_close", "year of birth within one year", "abs(dob_year_l - dob_year_r) <= 1",
+        Level("year_close", gettext_noop("year of birth within one year"), "abs(dob_year_l - dob_year_r) <= 1",
               lambda a, b: abs(a.dob_year - b.dob_year) <= 1),
-        Level("year_near", "year of birth within five years, one side gives only a year (an estimated age?)",
+        Level("year_near", gettext_noop("year of birth within five years, one side gives only a year (an estimated age?)"),
               "abs(dob_year_l - dob_year_r) <= 5 AND (length(dob_l) = 4 OR length(dob_r) = 4)",
               lambda a, b: abs(a.dob_year - b.dob_year) <= 5 and (len(a.dob) == 4 or len(b.dob) == 4)),
         # Kept apart from "else": a year mistyped or an age guessed wrong
         # stays within a few years (a ten-year slip of one digit is caught by
         # "day_month"); two dates a generation apart are two people.
-        Level("far", "years of birth more than ten years apart", f"abs(dob_year_l - dob_year_r) > {DOB_FAR}",
+        Level("far", gettext_noop("years of birth more than ten years apart"), f"abs(dob_year_l - dob_year_r) > {DOB_FAR}",
               lambda a, b: abs(a.dob_year - b.dob_year) > DOB_FAR),
-        Level("else", "different date of birth", "ELSE", lambda a, b: True),
+        Level("else", gettext_noop("different date of birth"), "ELSE", lambda a, b: True),
     ),
 )
 
@@ -204,12 +207,12 @@ def _list_comparison(name: str, column: str, description: str, agree: str, diffe
     )
 
 
-COUNTRY = _list_comparison("country", "countries", "nationality or country", "same nationality",
-                           "different nationality")
-DOCUMENT = _list_comparison("document", "docs", "identity documents", "same identity document number",
-                            "different identity documents")
-IDENTIFIER = _list_comparison("identifier", "ids", "phones, accounts, handles", "shares a phone or other identifier",
-                              "no shared phone or identifier")
+COUNTRY = _list_comparison("country", "countries", "nationality or country", gettext_noop("same nationality"),
+                           gettext_noop("different nationality"))
+DOCUMENT = _list_comparison("document", "docs", "identity documents", gettext_noop("same identity document number"),
+                            gettext_noop("different identity documents"))
+IDENTIFIER = _list_comparison("identifier", "ids", "phones, accounts, handles", gettext_noop("shares a phone or other identifier"),
+                              gettext_noop("no shared phone or identifier"))
 
 SEX = Comparison(
     name="sex",
@@ -217,8 +220,8 @@ SEX = Comparison(
     null_sql="sex_l IS NULL OR sex_r IS NULL",
     null_py=lambda a, b: a.sex is None or b.sex is None,
     levels=(
-        Level("agree", "same sex", "sex_l = sex_r", lambda a, b: a.sex == b.sex),
-        Level("else", "different sex", "ELSE", lambda a, b: True),
+        Level("agree", gettext_noop("same sex"), "sex_l = sex_r", lambda a, b: a.sex == b.sex),
+        Level("else", gettext_noop("different sex"), "ELSE", lambda a, b: True),
     ),
 )
 

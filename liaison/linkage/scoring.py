@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Iterable
 
+from liaison.translatable import gettext_noop
+
 from .comparisons import COMPARISONS, Comparison
 from .records import Features, PersonRecord, features
 
@@ -126,8 +128,13 @@ class NameFrequencies:
 def _name_label(comparison: Comparison, index: int, a: Features, b: Features) -> str:
     level = comparison.levels[index]
     if comparison.name == "name" and level.key == "exact" and (a.any_han or b.any_han):
-        return "same name in pinyin (word order aside)"
+        return gettext_noop("same name in pinyin (word order aside)")
     return level.label
+
+
+# The explanation's words are English here (plain Python, also printed by
+# `liaison match score`); matching/display.py translates them for the pages.
+COMMON_NAME = gettext_noop("a common name here: %(n)s other records")
 
 
 class Matcher:
@@ -214,7 +221,7 @@ class Matcher:
                 bits, others = frequencies.adjustment(level["level"], level["u"], a, b)
                 if bits < 0:
                     weight += bits
-                    labels["name"] += f", a common name here: {others} other records"
+                    labels["name"] += f", {COMMON_NAME % {'n': others}}"
             fields[comparison.name] = round(weight, 3)
             total += weight
         order = sorted(fields, key=lambda name: -abs(fields[name]))

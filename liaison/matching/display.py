@@ -4,16 +4,30 @@ Everything here starts from what the user may see: persons through
 ``judgeable_persons`` (visible, identity readable), sources and identifiers
 through their own ``visible_to``.
 """
+import re
 from collections import defaultdict
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Prefetch
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
+from liaison.linkage.scoring import COMMON_NAME
 from liaison.matching import statuses
 from liaison.registry.models import Citation, Identifier, IdentityDocument, Nationality, Person, Relationship, Source
 from liaison.sharing.visibility import citations_for
 
 FIELD_SCALE = 10.0  # weights (log2 Bayes factors) beyond ±10 are drawn as a full bar
+# The linkage comparisons' names (liaison.linkage.comparisons, plain Python) as the
+# reader calls them.
+FIELD_LABELS = {
+    "name": _("Names (any script)"),
+    "dob": _("Date of birth"),
+    "country": _("Nationality or country"),
+    "identifier": _("Phones, accounts, handles"),
+    "sex": _("Sex"),
+    "document": _("Identity documents"),
+}
 
 
 def persons_with_details(queryset):
@@ -57,8 +71,31 @@ def field_rows(fields):
     """(field, weight, bar value 0..10, for or against) for the explanation table, strongest first."""
     rows = []
     for name, weight in sorted((fields or {}).items(), key=lambda kv: -abs(kv[1])):
-        rows.append({"field": name, "weight": weight, "bar": min(abs(weight), FIELD_SCALE), "against": weight < 0})
+        rows.append({"field": name, "label": FIELD_LABELS.get(name, name), "weight": weight,
+                     "bar": min(abs(weight), FIELD_SCALE), "against": weight < 0})
     return rows
+
+
+_WHY = re.compile(r"^(?P<field>\w+): (?P<how>.*?)(?:, a common name here: (?P<n>\d+) other records)?"
+                  r" \((?P<weight>[+-]?\d+(?:\.\d+)?)\)$")
+
+
+def why_for_reader(why):
+    """The stored explanation ("name: similar spelling (+3.1)"), which the plain
+    linkage code writes in English, in the reader's language: field and level
+    labels were marked in liaison.linkage and are looked up here."""
+    out = []
+    for item in why or []:
+        found = _WHY.match(str(item))
+        if not found:
+            out.append(str(item))
+            continue
+        how = gettext(found["how"])
+        if found["n"]:
+            how = _("%(how)s, %(common)s") % {"how": how, "common": gettext(COMMON_NAME) % {"n": found["n"]}}
+        out.append(_("%(field)s: %(how)s (%(weight)s)") % {
+            "field": FIELD_LABELS.get(found["field"], found["field"]), "how": how, "weight": found["weight"]})
+    return out
 
 
 def pairs_for_display(pairs, user):
@@ -70,6 +107,7 @@ def pairs_for_display(pairs, user):
         pair.left, pair.right = people[pair.person_a_id], people[pair.person_b_id]
         pair.person_a, pair.person_b = pair.left, pair.right  # no query when the page asks who holds them
         pair.rows = field_rows(pair.fields)
+        pair.why_shown = why_for_reader(pair.why)
         # The analyst must see, before merging, that the two records disagree on what became of the person.
         a, b = current_status(pair.left), current_status(pair.right)
         pair.conflict = (a, b) if a is not None and b is not None and statuses.conflict(a.status, b.status) else None

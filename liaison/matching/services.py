@@ -337,11 +337,16 @@ def _warn_of_probing(row):
 
     prober, target = Agency.objects.get(pk=row.prober_id), Agency.objects.get(pk=row.target_id)
     values = {"agency": prober.short_name, "count": row.hits}
-    title = _("Watchlist: possible probing of your records by %(agency)s") % values
-    body = _("Records of %(agency)s made %(count)s watchlist hits with your records today, the most allowed in a day. "
-             "Entering records again and again with small changes can tell an agency what your records hold. "
-             "Further hits between %(agency)s and your records are held back until tomorrow; %(agency)s is not told. "
-             "Ask its liaison officer about it if you cannot explain it.") % values
+
+    def title():
+        return _("Watchlist: possible probing of your records by %(agency)s") % values
+
+    def body():
+        return _("Records of %(agency)s made %(count)s watchlist hits with your records today, the most allowed in a day. "
+                     "Entering records again and again with small changes can tell an agency what your records hold. "
+                     "Further hits between %(agency)s and your records are held back until tomorrow; %(agency)s is not told. "
+                     "Ask its liaison officer about it if you cannot explain it.") % values
+
     audit.record(AuditEntry.Action.WATCHLIST_PROBING, None, None, owner_agency=target,
                  prober=prober.short_name, hits=row.hits, day=row.day.isoformat())
     notify = _requests_api("notifications", "notify")
@@ -366,7 +371,8 @@ def _announce(hit):
                      hit=hit.pk, other_agency=other.short_name, band=hit.band)
         notify = _requests_api("notifications", "notify")
         if notify is not None:
-            notify(agency=agency, title=hit.message_for(agency.pk, prefix=True), url=url, kind="watchlist_hit")
+            notify(agency=agency, title=lambda agency=agency: hit.message_for(agency.pk, prefix=True), url=url,
+                   kind="watchlist_hit")
 
 
 def _requests_api(module, name):

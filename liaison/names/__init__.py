@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import unicodedata
 
+from liaison.translatable import gettext_noop
+
 # ISO 15924 codes for the scripts of the region and of the centres' partners.
 # Ranges are (first, last, script). Checked before falling back to unicodedata
 # names, which are slower.
@@ -44,23 +46,25 @@ _SCRIPT_RANGES = [
 
 RTL_SCRIPTS = {"Arab", "Hebr"}
 
+
+
 SCRIPT_NAMES = {
-    "Latn": "Latin",
-    "Hani": "Han (Chinese)",
-    "Arab": "Arabic",
-    "Thai": "Thai",
-    "Laoo": "Lao",
-    "Mymr": "Myanmar (Burmese)",
-    "Khmr": "Khmer",
-    "Hang": "Hangul (Korean)",
-    "Hira": "Hiragana",
-    "Kana": "Katakana",
-    "Jpan": "Japanese",
-    "Cyrl": "Cyrillic",
-    "Grek": "Greek",
-    "Hebr": "Hebrew",
-    "Deva": "Devanagari",
-    "Zyyy": "Mixed / undetermined",
+    "Latn": gettext_noop("Latin"),
+    "Hani": gettext_noop("Han (Chinese)"),
+    "Arab": gettext_noop("Arabic"),
+    "Thai": gettext_noop("Thai"),
+    "Laoo": gettext_noop("Lao"),
+    "Mymr": gettext_noop("Myanmar (Burmese)"),
+    "Khmr": gettext_noop("Khmer"),
+    "Hang": gettext_noop("Hangul (Korean)"),
+    "Hira": gettext_noop("Hiragana"),
+    "Kana": gettext_noop("Katakana"),
+    "Jpan": gettext_noop("Japanese"),
+    "Cyrl": gettext_noop("Cyrillic"),
+    "Grek": gettext_noop("Greek"),
+    "Hebr": gettext_noop("Hebrew"),
+    "Deva": gettext_noop("Devanagari"),
+    "Zyyy": gettext_noop("Mixed / undetermined"),
 }
 
 

@@ -527,6 +527,22 @@ def analyse_name(name: str) -> NameAnalysis:
     )
 
 
+def display_romanisation(name: str) -> str:
+    """The name in Latin letters, for a reader who cannot read its script:
+    "明学昌" -> "Ming Xuechang", "สมชาย ใจดี" -> "Somchai Chaidi". Empty for a
+    name already in Latin letters. Shown *beside* the name as written, never
+    instead of it (the written form is the evidence)."""
+    analysis = analyse_name(name)
+    if analysis.script == "Latn" or not analysis.variants:
+        return ""
+    # As written, titles included ("U Maung Maung"): the first variant sets
+    # titles aside and may drop a title that is also a name (Maung).
+    tokens = max(analysis.variants[:2], key=len) if analysis.script != "Hani" else analysis.variants[0]
+    if analysis.script == "Hani" and len(tokens) >= 3:
+        tokens = (tokens[0], "".join(tokens[1:]))  # family name, then the given name as one word
+    return " ".join(token.capitalize() for token in tokens)
+
+
 def normalise_name(name: str) -> str:
     """The Latin comparison form of a name: titles set aside, diacritics folded,
     lower case, tokens in the order written ("Ông Nguyễn Văn Thành" ->

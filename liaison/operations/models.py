@@ -179,8 +179,15 @@ class Figure(models.Model):
         verbose_name = _("figure")
 
     def __str__(self):
-        prefix = f"{self.get_qualifier_display()} " if self.qualifier else ""
-        return f"{prefix}{self.value:,} {self.get_category_display().lower()}"
+        # In the reader's language and digits: "more than 70,000 suspects", "ผู้ต้องสงสัย 70,000 คน".
+        from liaison.core.i18n import current_reader
+        from liaison.core.localefmt import format_number
+
+        values = {"number": format_number(self.value, current_reader()),
+                  "category": str(self.get_category_display()).lower()}
+        if self.qualifier:
+            return _("%(qualifier)s %(number)s %(category)s") % dict(values, qualifier=self.get_qualifier_display())
+        return _("%(number)s %(category)s") % values
 
 
 class Participant(models.Model):

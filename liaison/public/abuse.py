@@ -17,6 +17,7 @@ import time
 from django.conf import settings
 from django.core import signing
 from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
 
 SALT = "liaison.public.pow"
 MAX_AGE = 2 * 3600  # a family may take its time writing a report
@@ -37,12 +38,17 @@ def client_address(request):
     return request.META.get("REMOTE_ADDR", "")
 
 
+def _name(scope, key, window):
+    return f"rl:{scope}:{hashlib.sha256(str(key).encode()).hexdigest()[:32]}:{int(time.time() // window)}"
+
+
 def hit(scope, key):
     """Count one request of ``scope`` for ``key``; False when over the limit."""
     limit, window = settings.PUBLIC_RATE_LIMITS[scope]
-    bucket = int(time.time() // window)
-    name = f"rl:{scope}:{hashlib.sha256(str(key).encode()).hexdigest()[:32]}:{bucket}"
+    name = _name(scope, key, window)
     c = cache()
+    if isinstance(c, RedisCache):
+        return _redis_count(c, name, window + 5) <= limit
     # Increment first: the window's counter usually exists, and with the database
     # cache a failed add() costs a transaction of its own on every public check.
     try:
@@ -57,6 +63,37 @@ def hit(scope, key):
                 c.set(name, 1, window + 5)
                 n = 1
     return n <= limit
+
+
+def _redis_count(c, name, timeout):
+    """One INCR, and an EXPIRE on the window's first request only: one round trip on all
+    others. Django's ``incr`` asks EXISTS first and its ``add`` is another trip. Should the
+    EXPIRE be lost (a dropped connection), the key outlives its window in Redis but no
+    longer counts: the next window has another name. The client is Django's own (its
+    pool, key prefix and version), reached through the backend's ``_cache`` attribute:
+    Django has no public way to a single INCR that creates the key."""
+    key = c.make_and_validate_key(name)
+    client = c._cache.get_client(key, write=True)
+    n = client.incr(key)
+    if n == 1:
+        client.expire(key, timeout)
+    return n
+
+
+def hit_all(scope, keys):
+    """``hit`` for each of ``keys``, in one round trip to Redis: False when any is over the limit."""
+    keys = list(keys)
+    c = cache()
+    if len(keys) < 2 or not isinstance(c, RedisCache):
+        return all([hit(scope, key) for key in keys])  # a list: every key counted, as with Redis
+    limit, window = settings.PUBLIC_RATE_LIMITS[scope]
+    names = [c.make_and_validate_key(_name(scope, key, window)) for key in keys]
+    pipe = c._cache.get_client(names[0], write=True).pipeline(transaction=False)
+    for name in names:
+        pipe.incr(name)
+        pipe.expire(name, window + 5)
+    counts = pipe.execute()[::2]
+    return all(n <= limit for n in counts)
 
 
 def allow_address(request, scope):

@@ -1,6 +1,8 @@
 """The public forms: plain words, limits on every field, errors in the reader's language."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
@@ -22,7 +24,21 @@ CURRENCIES = ["", "USD", "THB", "VND", "KHR", "LAK", "MMK", "IDR", "MYR", "PHP",
 
 
 def country_choices():
-    return [("", "—")] + [(code, name) for code, name in countries]
+    """Every country, named in the reader's language (CLDR: Lao and Burmese too)
+    and in the order a reader of that language expects."""
+    from django.utils.translation import get_language
+
+    return list(_country_choices(get_language() or "en"))
+
+
+@lru_cache(maxsize=16)
+def _country_choices(language):
+    # Cached per language: naming and collating 250 countries on every form
+    # page doubled the report page's cost (bench/public_bench.py).
+    from liaison.core.localefmt import country_name, sorted_for_reader
+
+    named = [(code, country_name(code, language) or name) for code, name in countries]
+    return (("", "—"), *sorted_for_reader(named, key=lambda item: item[1], language=language))
 
 
 class MultipleFileInput(forms.ClearableFileInput):

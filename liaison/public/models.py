@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from liaison import identifiers as idf
 from liaison.core.fields import PartialDateField
+from liaison.core.i18n import translated_choices
 from liaison.core.models import TLP
 
 
@@ -46,7 +47,7 @@ class PublishedIdentifier(models.Model):
     identifier = models.ForeignKey("registry.Identifier", on_delete=models.PROTECT, related_name="+")
     owner = models.ForeignKey("sharing.Agency", on_delete=models.PROTECT, related_name="+", verbose_name=_("agency"))
     # Copied from the identifier when published: the public list never joins the registry.
-    kind = models.CharField(_("kind"), max_length=20, choices=idf.KINDS)
+    kind = models.CharField(_("kind"), max_length=20, choices=translated_choices(idf.KINDS))
     normalized = models.CharField(_("canonical form"), max_length=500)
     category = models.CharField(_("kind of scam"), max_length=20, choices=Category.choices)
     message = models.CharField(_("short public message"), max_length=300, blank=True)
@@ -120,6 +121,12 @@ class PublicReport(models.Model):
     public_message_at = models.DateTimeField(null=True, blank=True)
     reason = models.CharField(_("reason"), max_length=500, blank=True)
     merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # What triage made of a missing-relative report in the registry: the person (new, or
+    # one a hit found) and the source its records cite. The report, with the
+    # reporter's contact, stays here: nothing of the contact is copied over.
+    person = models.ForeignKey("registry.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                               verbose_name=_("registry person"))
+    source = models.ForeignKey("registry.Source", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     decided_at = models.DateTimeField(null=True, blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
@@ -155,7 +162,7 @@ class PublicReport(models.Model):
 
 
 class ReportedIdentifier(models.Model):
-    kind = models.CharField(_("kind"), max_length=20, choices=idf.KINDS)
+    kind = models.CharField(_("kind"), max_length=20, choices=translated_choices(idf.KINDS))
     normalized = models.CharField(_("canonical form"), max_length=500)
     reports = models.ManyToManyField(PublicReport, related_name="identifiers", through="ReportLink")
 
@@ -171,9 +178,32 @@ class ReportLink(models.Model):
     report = models.ForeignKey(PublicReport, on_delete=models.CASCADE)
     identifier = models.ForeignKey(ReportedIdentifier, on_delete=models.CASCADE)
     as_written = models.CharField(max_length=500, blank=True)
+    # The registry identifier triage merged it into (or created); set on arrival when the
+    # report's agency already attached the same value to one (``AttachedIdentifier``).
+    record = models.ForeignKey("registry.Identifier", null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="+")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["report", "identifier"], name="one_link_per_report_identifier")]
+
+
+class AttachedIdentifier(models.Model):
+    """The registry identifier an agency's triage last attached a reported value to.
+
+    Per agency: one agency's choice (a record it may see) is nobody else's. Later
+    reports to that agency naming the same value attach to the same record on
+    arrival. ``kind`` is the family (a WhatsApp number is a phone number)."""
+
+    agency = models.ForeignKey("sharing.Agency", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20, choices=translated_choices(idf.KINDS))
+    normalized = models.CharField(max_length=500)
+    record = models.ForeignKey("registry.Identifier", on_delete=models.CASCADE, related_name="+")
+    attached_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    attached_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["agency", "kind", "normalized"],
+                                               name="one_attached_record_per_agency_value")]
 
 
 class Attachment(models.Model):

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from liaison.registry.models import Identifier
 
-from . import services
+from . import counters, services, triage
 from .models import (
     Category,
     CheckedIdentifier,
@@ -50,18 +50,19 @@ def report(request, pk):
             if action == "message":
                 services.send_message(request.user, item, request.POST.get("message", ""))
                 messages.success(request, _("Your message is now on the reporter's status page."))
-            elif action == "confirm":
-                services.confirm(request.user, item)
+            elif action in ("confirm", "merge"):
+                triage.confirm(request.user, item, into=_posted_records(request.POST),
+                               person=_posted_id(request.POST.get("person", "new")))
                 messages.success(request, _("Confirmed."))
             elif action == "reject":
                 services.reject(request.user, item, request.POST.get("reason", ""))
                 messages.success(request, _("Not taken further."))
-            elif action == "merge":
+            elif action == "join":
                 other = services.reports_for(request.user).filter(
                     reference=request.POST.get("other", "").strip().upper(), agency_id=request.user.agency_id).first()
                 if other is None:
                     raise ValueError(_("No report of your agency has this reference."))
-                services.merge(request.user, item, other)
+                triage.join(request.user, item, other)
                 messages.success(request, _("Joined to %(ref)s.") % {"ref": other.reference})
         except (services.NotAllowed, ValueError) as exc:
             messages.error(request, str(exc))
@@ -69,11 +70,38 @@ def report(request, pk):
     # The holding agency of a hit is never sent here (its notice points at its own person).
     hits = item.hits.select_related("holding_agency") if own or item.hits.filter(
         consular_agency_id=request.user.agency_id).exists() else []
+    may_triage = services.may_triage(request.user, item)
+    deciding = may_triage and item.status == PublicReport.Status.RECEIVED
+    registry_person = None
+    if own and item.person_id:
+        from liaison.matching.services import judgeable_persons
+
+        registry_person = judgeable_persons(request.user).filter(pk=item.person_id).first()
     return render(request, "public/officer_report.html", {
-        "report": item, "own": own, "may_triage": services.may_triage(request.user, item),
-        "identifiers": item.identifiers.all(), "attachments": item.attachments.all(),
+        "report": item, "own": own, "may_triage": may_triage, "deciding": deciding,
+        # Another agency's officer (a consul told of a hit) sees no registry record of this agency.
+        "choices": triage.identifier_choices(request.user, item) if own else [],
+        "identifiers": [] if own else item.identifiers.all(), "attachments": item.attachments.all(),
+        "same_persons": triage.same_person_options(request.user, item) if deciding else [],
+        "registry_person": registry_person,
         "hits": [{"agency": h.holding_agency.short_name, "band": services._band_label(h.band)} for h in hits],
     })
+
+
+def _posted_id(value):
+    """A record id from the decision form; "new" (or nothing) is None."""
+    if value in ("", "new", None):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise ValueError(_("This choice is not valid: reload the page and choose again.")) from None
+
+
+def _posted_records(post):
+    """{report link id: registry identifier id, or None for a new record} from the radio buttons."""
+    return {_posted_id(key.removeprefix("record-")): _posted_id(value)
+            for key, value in post.items() if key.startswith("record-")}
 
 
 @login_required
@@ -110,6 +138,7 @@ def retract(request, pk):
 
 @login_required
 def statistics(request):
+    counters.flush()  # this process's counts of the last second too (the other workers' follow within it)
     since = timezone.localdate() - timedelta(days=13)
     counts = {}
     for row in DailyCount.objects.filter(day__gte=since).order_by("-day", "metric", "language"):

@@ -14,12 +14,13 @@ from .models import PublicReport
 
 def _hotlines(language):
     """Hotlines of the reader's likely country first, then the others configured."""
-    from django_countries import countries
+    from liaison.core.localefmt import country_name
 
     configured = getattr(settings, "PUBLIC_HOTLINES", {})
     first = COUNTRY_OF_LANGUAGE.get(language)
     order = ([first] if first in configured else []) + sorted(c for c in configured if c != first)
-    return [{"country": code, "name": countries.name(code) or code, "lines": configured[code]} for code in order]
+    return [{"country": code, "name": country_name(code, language) or code, "lines": configured[code]}
+            for code in order]
 
 
 def _render(request, template, context=None, status=200):

@@ -14,6 +14,7 @@ from simple_history.models import HistoricalRecords
 from liaison import identifiers as idf
 from liaison import names
 from liaison.core.fields import PartialDateField
+from liaison.core.i18n import translated_choices
 from liaison.core.models import OwnedRecord
 
 
@@ -362,7 +363,7 @@ class Identifier(OwnedRecord):
     tell one agency that another holds the identifier.
     """
 
-    kind = models.CharField(_("kind"), max_length=20, choices=idf.KINDS)
+    kind = models.CharField(_("kind"), max_length=20, choices=translated_choices(idf.KINDS))
     value = models.CharField(_("as entered"), max_length=500)
     normalized = models.CharField(_("canonical form"), max_length=500, editable=False)
     country = models.ForeignKey("core.Country", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("country"))

@@ -206,6 +206,10 @@ class Notification(models.Model):
     kind = models.CharField(max_length=30, default="request")
     title = models.CharField(max_length=300)
     body = models.TextField(blank=True)
+    # The notice in every interface language, {"th": [title, body], ...}, written
+    # when it was made (liaison.requests.notifications.notify): each officer reads
+    # it in their own language, whatever the language of the officer who acted.
+    texts = models.JSONField(default=dict, blank=True)
     url = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     read_by = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
@@ -213,6 +217,22 @@ class Notification(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["agency", "-created_at"])]
+
+    def in_language(self, language=None):
+        """(title, body) in ``language`` (default: the active one)."""
+        from django.utils import translation
+
+        language = language or translation.get_language() or settings.LANGUAGE_CODE
+        found = (self.texts or {}).get(language)
+        return (found[0], found[1]) if found else (self.title, self.body)
+
+    @property
+    def shown_title(self):
+        return self.in_language()[0]
+
+    @property
+    def shown_body(self):
+        return self.in_language()[1]
 
     @classmethod
     def for_user(cls, user):

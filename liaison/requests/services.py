@@ -444,26 +444,26 @@ def _tell_owners(user, request, by_owner):
         if owner.pk == request.from_agency_id:
             notify(
                 agency=owner,
-                title=ngettext(
+                title=lambda n=n: ngettext(
                     "%(ref)s: %(agency)s proposes a new status for %(n)s of your records",
                     "%(ref)s: %(agency)s proposes a new status for %(n)s of your records",
                     n,
                 )
                 % {"ref": request.reference, "agency": user.agency.short_name, "n": n},
-                body=_("Accept or decline it on the request's page: only your agency can change its records."),
+                body=lambda: _("Accept or decline it on the request's page: only your agency can change its records."),
                 url=_url(request),
                 kind="status_proposal",
             )
         else:
             notify(
                 agency=owner,
-                title=ngettext(
+                title=lambda n=n: ngettext(
                     "%(agency)s proposes a new status for %(n)s of your records",
                     "%(agency)s proposes a new status for %(n)s of your records",
                     n,
                 )
                 % {"agency": user.agency.short_name, "n": n},
-                body=_("Accept or decline it: only your agency can change its records."),
+                body=lambda: _("Accept or decline it: only your agency can change its records."),
                 url=reverse("requests:proposals"),
                 kind="status_proposal",
             )
@@ -509,12 +509,14 @@ def transition(user, request, action, *, version, reason="", fulfilment=None):
         # agency never knew of it and must not learn of it now.
         return request
     other = request.to_agency if request.side_for(user) == L.REQUESTER else request.from_agency
-    title = _("%(ref)s %(kind)s: %(status)s by %(agency)s") % {
-        "ref": request.reference,
-        "kind": request.get_kind_display(),
-        "status": request.get_status_display().lower(),
-        "agency": user.agency.short_name,
-    }
+    def title():
+        return _("%(ref)s %(kind)s: %(status)s by %(agency)s") % {
+            "ref": request.reference,
+            "kind": request.get_kind_display(),
+            "status": str(request.get_status_display()).lower(),
+            "agency": user.agency.short_name,
+        }
+
     _tell(request, other, title, reason)
     if outcome and outcome["_owners"]:
         _tell_owners(user, request, outcome["_owners"])
@@ -601,7 +603,7 @@ def decide_proposals(user, proposals, accept):
             n = sum(1 for p in group if p.request_id == request.pk)
             notify(
                 agency=proposer,
-                title=(
+                title=lambda n=n, request=request: (
                     ngettext(
                         "%(ref)s: %(agency)s accepted the new status of %(n)s person",
                         "%(ref)s: %(agency)s accepted the new status of %(n)s persons",
@@ -684,7 +686,7 @@ def add_comment(user, request, text="", files=()):
             _tell(
                 request,
                 other,
-                _("%(ref)s: new comment from %(agency)s")
+                lambda: _("%(ref)s: new comment from %(agency)s")
                 % {"ref": request.reference, "agency": user.agency.short_name},
                 text[:500],
             )
@@ -709,11 +711,15 @@ def remind_overdue(now=None):
             if not Request.objects.filter(pk=request.pk).exclude(reminded_on=today).update(reminded_on=today):
                 continue
             days = (now - request.due_at).days
-            title = _("Overdue: %(ref)s %(kind)s, due %(days)s days ago") % {
-                "ref": request.reference,
-                "kind": request.get_kind_display(),
-                "days": days,
-            }
+
+            def title(request=request, days=days):
+                return ngettext("Overdue: %(ref)s %(kind)s, due %(days)s day ago",
+                                "Overdue: %(ref)s %(kind)s, due %(days)s days ago", days) % {
+                    "ref": request.reference,
+                    "kind": request.get_kind_display(),
+                    "days": days,
+                }
+
             _tell(request, request.to_agency, title)
             _tell(request, request.from_agency, title)
             sent += 1

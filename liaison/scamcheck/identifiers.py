@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from liaison import identifiers as ids
 from liaison.text.numbers import to_ascii_digits
@@ -57,6 +58,7 @@ _BANK_NUMBER = re.compile(r"(?<![\w+])\d[\d \-]{6,24}\d(?!\w)")
 _THOUSANDS = re.compile(r"\d{1,3}(?:[ .,]\d{3})+")
 
 
+@lru_cache(maxsize=8192)  # pure, and the same numbers and handles come back check after check
 def _normalize(kind: str, value: str, region: str | None) -> str | None:
     try:
         return ids.normalize(kind, value, region)

@@ -293,9 +293,12 @@ def export_csv(queryset, user, description=""):
     header, rows, records = (person_rows if queryset.model is Person else generic_rows)(queryset, user)
     marking = strictest(r.tlp for r in records)
     out = io.StringIO()
-    out.write(f"# TLP:{marking} — exported from Liaison by {user.get_username()} ({user.agency.short_name if user.agency_id else '-'})")
+    # The banner is in the exporting officer's language; the column names are the
+    # import format's, the same in every language, so a file can be read back.
+    out.write("# " + _("TLP:%(marking)s — exported from Liaison by %(user)s (%(agency)s)") % {
+        "marking": marking, "user": user.get_username(), "agency": user.agency.short_name if user.agency_id else "-"})
     if any(r.handling != "H0" for r in records):
-        out.write("; some rows carry handling restrictions (see the handling column)")
+        out.write(_("; some rows carry handling restrictions (see the handling column)"))
     out.write("\n")
     write_rows(out, [header, *rows])
     per_owner = Counter(r.owner_id for r in records)

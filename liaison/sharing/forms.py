@@ -206,3 +206,29 @@ class AuditFilter(forms.Form):
         if data.get("since") and data.get("until") and data["since"] > data["until"]:
             self.add_error("until", _("The end date is before the start date."))
         return data
+
+
+class ReadingPreferencesForm(forms.ModelForm):
+    """How an officer reads Liaison: language, calendar, digits, time zone (issue 14).
+    The language is also what their e-mails and inbox notices are written in."""
+
+    class Meta:
+        model = User
+        fields = ["preferred_language", "date_calendar", "digits", "time_zone"]
+        labels = {"preferred_language": _("Language")}
+        help_texts = {
+            "preferred_language": _("Pages, e-mails and inbox notices are written in this language."),
+            "date_calendar": _("For Thai: years of the Buddhist era or of the Gregorian calendar."),
+            "digits": _("For Thai, Khmer, Lao and Burmese."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        from django.conf import settings
+
+        from liaison.core.i18n import TIME_ZONES
+
+        super().__init__(*args, **kwargs)
+        self.fields["preferred_language"] = forms.ChoiceField(
+            label=_("Language"), choices=settings.LANGUAGES, help_text=self.Meta.help_texts["preferred_language"])
+        self.fields["time_zone"] = forms.ChoiceField(label=_("Time zone"), choices=TIME_ZONES, required=False,
+                                                     help_text=_("Times on pages and in e-mails are shown in it."))

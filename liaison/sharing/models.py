@@ -85,7 +85,21 @@ class User(AbstractUser):
         Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="users", verbose_name=_("agency")
     )
     roles = models.JSONField(_("roles"), default=list, blank=True)
+    # The reader's language and how dates read (issue 14). Pages, e-mails and inbox
+    # notices use these whoever caused them. Blank language: the browser's, which
+    # is recorded here at the first sign-in (liaison.core.signals).
     preferred_language = models.CharField(_("preferred language"), max_length=10, blank=True)
+    date_calendar = models.CharField(
+        _("calendar for dates"), max_length=10, blank=True,
+        choices=[("", _("The usual one for my language")), ("gregorian", _("Gregorian (2026)")),
+                 ("buddhist", _("Buddhist era, as in Thailand (2569)"))],
+    )
+    digits = models.CharField(
+        _("digits"), max_length=10, blank=True,
+        choices=[("", _("The usual ones for my language")), ("latin", _("0 1 2 3")),
+                 ("native", _("My language's own digits (๑ ១ ໑ ၁)"))],
+    )
+    time_zone = models.CharField(_("time zone"), max_length=40, blank=True)
     # Set when a platform administrator created or reset this account while its
     # agency has an administrator of its own: the account cannot sign in until that
     # administrator confirms it. Otherwise whoever holds the platform could make

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.cache import patch_cache_control
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -17,7 +18,7 @@ from django.views.decorators.http import require_POST
 from django_otp.decorators import otp_required
 
 from liaison.sharing import accounts, auth, otp
-from liaison.sharing.forms import CodeForm, EnrolForm, PasswordForm, TokenCreateForm
+from liaison.sharing.forms import CodeForm, EnrolForm, PasswordForm, ReadingPreferencesForm, TokenCreateForm
 from liaison.sharing.tokens import ApiToken
 
 verified_required = otp_required(login_url="login", if_configured=False)
@@ -135,6 +136,26 @@ def enrol_view(request):
 @never_cache
 def security_view(request):
     return render(request, "sharing/security.html", {"recovery_codes_left": otp.recovery_codes_left(request.user)})
+
+
+@verified_required
+def preferences_view(request):
+    """Language, calendar, digits and time zone of the signed-in officer."""
+    form = ReadingPreferencesForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        translation.activate(user.preferred_language)
+        messages.success(request, _("Saved. Pages, e-mails and notices now use these settings."))
+        response = redirect("sharing:preferences")
+        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.preferred_language, samesite="Lax")
+        return response
+    from django.utils import timezone
+
+    from liaison.core.i18n import current_reader
+    from liaison.core.localefmt import format_datetime
+
+    example = format_datetime(timezone.now(), current_reader())
+    return render(request, "sharing/preferences.html", {"form": form, "now_example": example})
 
 
 @require_POST

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -25,9 +26,10 @@ MONTHS: dict[str, list[list[str]]] = {
     "fr": [["janvier", "janv"], ["février", "fevrier", "févr"], ["mars"], ["avril", "avr"], ["mai"], ["juin"],
            ["juillet", "juil"], ["août", "aout"], ["septembre", "sept"], ["octobre", "oct"], ["novembre", "nov"],
            ["décembre", "decembre", "déc"]],
-    "id": [["Januari"], ["Februari", "Pebruari"], ["Maret", "Mac"], ["April"], ["Mei"], ["Juni", "Jun"],
-           ["Juli", "Julai"], ["Agustus", "Ogos"], ["September"], ["Oktober"], ["November", "Nopember"],
-           ["Desember", "Disember"]],
+    "id": [["Januari", "Jan"], ["Februari", "Pebruari", "Feb"], ["Maret", "Mac", "Mar"], ["April", "Apr"], ["Mei"],
+           ["Juni", "Jun"], ["Juli", "Julai", "Jul"], ["Agustus", "Ogos", "Agu", "Ags", "Ogo"],
+           ["September", "Sept", "Sep"], ["Oktober", "Okt"], ["November", "Nopember", "Nov"],
+           ["Desember", "Disember", "Des", "Dis"]],
     "tl": [["Enero"], ["Pebrero", "Febrero"], ["Marso"], ["Abril"], ["Mayo"], ["Hunyo"], ["Hulyo"], ["Agosto"],
            ["Setyembre", "Septiyembre"], ["Oktubre"], ["Nobyembre"], ["Disyembre"]],
     "th": [["มกราคม", "ม.ค."], ["กุมภาพันธ์", "ก.พ."], ["มีนาคม", "มี.ค."], ["เมษายน", "เม.ย."], ["พฤษภาคม", "พ.ค."],
@@ -97,7 +99,7 @@ RELATIVE: dict[str, dict[str, list[str]]] = {
 
 PUBLISH_WORDS = re.compile(
     r"(?:published|posted|updated|mise à jour|publié|diterbitkan|dipublikasikan|diperbarui|dikemas kini|"
-    r"inilathala|cập nhật|đăng|发布|更新|配信|公開|更新日|등록|입력|수정|เผยแพร่|ປັບປຸງ|ເຜີຍແຜ່|ផ្សាយ|"
+    r"disiarkan|inilathala|nai-publish|cập nhật|đăng|发布|發布|發佈|发表|發表|更新|配信|公開|掲載|등록|입력|수정|เผยแพร่|ປັບປຸງ|ເຜີຍແຜ່|ផ្សាយ|"
     r"ထုတ်ပြန်|نشر|تحديث)", re.IGNORECASE)
 
 
@@ -161,7 +163,8 @@ def _patterns(lang: str) -> list[tuple[re.Pattern, str]]:
         (rf"(?<![\d.])(?P<y>{_Y})[./](?P<m>\d{{1,2}})[./](?P<d>\d{{1,2}})(?![\d])", "iso"),
         (rf"(?<!\d)(?:(?P<y>{_Y})\s*[年년]\s*)?(?P<m>{_D})\s*[月월]\s*(?P<d>{_D})\s*[日号號일]", "cjk"),
         (rf"(?<!\d)(?P<y>{_Y})\s*[年년]\s*(?P<m>{_D})\s*[月월](?!\s*\d)", "cjk"),
-        (rf"(?<![\d/.])(?P<d>{_D})[/.](?P<m>{_D})(?:[/.](?P<y>\d{{4}}|\d{{2}}))?(?![\d/]|\.\d)", "dmy"),
+        (rf"(?<![\d/.])(?P<d>{_D})[/.](?P<m>{_D})(?:[/.](?P<y>\d{{4}}|\d{{2}}))?(?![\d/]|\.\d)(?!\s*°|\s*[CF]\b)", "dmy"),
+        (rf"(?<![\d\-/.])(?P<d>{_D})(?:-|\.\s)(?P<m>{_D})(?:-|\.\s)(?P<y>\d{{4}})(?![\d\-])", "dmy"),
         (rf"(?<![\d\w])(?:năm|tahun|taon|ปี|พ\.ศ\.|ค\.ศ\.|ឆ្នាំ|ປີ|عام|سنة)\s*(?P<y>{_Y})(?!\d)", "year"),
         (rf"(?<!\d)(?P<y>{_Y})\s*(?:年|년|ခုနှစ်)(?![\d月월])", "year"),
         (rf"(?<![\w\d])(?:in|en|since|depuis|sejak|pada|noong|dalam) (?P<y>20\d\d)(?!\d)", "year"),
@@ -184,8 +187,11 @@ def _patterns(lang: str) -> list[tuple[re.Pattern, str]]:
                         rf"{first}{pre}(?P<d>{_D}){sep}{month_word}{M}(?:{sep}{year_word}{yr})?", "dmy"))
         if lang in ("en", "tl", "id", "ms"):
             pats.insert(1, (rf"(?<![\w]){M}\s+(?P<d>{_D})(?:st|nd|rd|th)?(?:,?\s+(?P<y>{_Y}))?(?![\w\d])", "mdy"))
+        if lang == "fr":
+            pats.insert(1, (rf"(?<![\w]){M}\s+(?P<d>{_D}),\s+(?P<y>{_Y})(?![\w\d])", "mdy"))
         if lang == "my":
             pats.insert(0, (rf"(?:(?P<y>{_Y})\s*ခုနှစ်\s*,?\s*)?{M}\s*(?:လ)?\s*(?P<d>{_D})\s*ရက်", "mdy"))
+            pats.insert(1, (rf"{M}\s*(?:လ)?\s*(?P<d>{_D})(?![\d\s]*(?:ရက်|ဦး|နာရီ|မိနစ်|ခုနှစ်))", "mdy"))
         pats.append((rf"(?<![\w\d]){month_word}{M}{sep}{year_word}(?P<y>{_Y})(?!\d)", "my"))
     if lang in ("zh", "ja", "ko"):
         # a day of the report's month: "本月10日", "지난 10일"
@@ -236,6 +242,9 @@ def _with_reference_year(month, day, ref) -> int | None:
 
 
 _HAS_DIGIT = re.compile(r"\d")
+_WA_ZERO = re.compile(r"(?<=[၀-၉])ဝ|ဝ(?=[၀-၉])")
+# The corpus store writes the page's date as a first line " date YYYY-MM-DD " before the text.
+_STORED_DATE = re.compile(r"\A\s*date\s+(\d{4}(?:-\d{2}(?:-\d{2})?)?|--\d{2}-\d{2})(?=\s|\Z)")
 
 
 def find_dates(text: str, lang: str | None, reference: str | None = None) -> list[DateHit]:
@@ -244,8 +253,15 @@ def find_dates(text: str, lang: str | None, reference: str | None = None) -> lis
     ref = parse_partial(reference)
     hits: list[DateHit] = []
     taken: list[tuple[int, int]] = []
+    stored = _STORED_DATE.match(text)
+    if stored:
+        taken.append(stored.span())  # the store's metadata line, not a date the story states
     # English month names also turn up in Latin-script reports of other languages
-    langs = [lang] + (["en"] if lang in ("fr", "id", "ms", "tl", "vi") else [])
+    # English month names also turn up in reports of other languages ("7 July 2022" in a Thai page header)
+    langs = [lang] + (["en"] if lang != "en" else [])
+    if lang == "my" and "ဝ" in text:
+        # Zawgyi-era text writes zero with the letter wa (၂ဝ၁၈); same length, so offsets hold
+        text = _WA_ZERO.sub("၀", text)
     if not _HAS_DIGIT.search(text):
         langs = []
     month_tables = {code: _month_alt(code)[1] for code in langs if code in MONTHS}
@@ -259,6 +275,8 @@ def find_dates(text: str, lang: str | None, reference: str | None = None) -> lis
             windows.append([lo, hi])
     for code in langs:
         for pattern, order in _patterns(code):
+            if code != lang and "mn" not in pattern.groupindex:
+                continue  # the report's own language already read the numeric forms
             for m in (m for lo, hi in windows for m in pattern.finditer(text, lo, hi)):
                 start, end = m.span()
                 if any(s < end and start < e for s, e in taken):
@@ -336,29 +354,93 @@ def _resolve_relative(m: re.Match, ref) -> str | None:
     return d.isoformat()
 
 
+_TIME = re.compile(r"[\s,|@\-–—]*\d{1,2}[:.]\d{2}(?!\d)")
+_TIME_LINE = re.compile(r"\s*\d{1,2}[:.]\d{2}(?:\s*(?:[AaPp]\.?[Mm]\.?|WIB|WITA|WIT|น\.?))?\s*")
+_GLUED_TIME = re.compile(r"(\d{1,2}:\d{2})(?=\d{1,2}[/.-]\d{1,2}[/.-]\d{4})")  # "11:548/01/2026"
+# a weather widget beside a date: "23.5 C", "29°C25°C"
+_TEMPERATURE = re.compile(r"\d\s*°|(?<![\w.])-?\d{1,2}(?:\.\d)?\s*[CF]\s*$")
+_AFTER_HEADER_DATE = re.compile(r"\s*(?:\(|–|—|-\s|/|\|)")
+_HEADER_BEFORE = re.compile(r"[/|·•]\s*$")
+_DATELINE_BEFORE = re.compile(r"[-–—,:|၊]\s*$")
+_DATELINE_AFTER = re.compile(r"\s*(?:\([^)]{1,30}\)\s*)?[-–—:]\s")
+PUBLISH_BEFORE = 40  # how far before a date its "published"/"updated" word may stand
+
+
+def _visible_len(line: str) -> int:
+    """Length without combining vowel signs, so a Burmese or Thai headline measures like a Latin one."""
+    return sum(1 for c in line if unicodedata.category(c)[0] != "M")
+
+
+def _today_before(lang: str) -> re.Pattern | None:
+    words = RELATIVE.get(lang, {}).get("today")
+    if not words:
+        return None
+    return re.compile("(?:" + "|".join(re.escape(w) for w in words) + r")\s*[(（]\s*$", re.IGNORECASE)
+
+
 def find_published(text: str, lang: str | None) -> str | None:
-    """The report's own date: a dated header line, a dateline, or a "published/updated" line."""
+    """The report's own date.
+
+    In order: the store's ``date`` line; a dated line in the page header (a line that is
+    mostly a date, a "published/updated" date, a date with its time; a header line with
+    the time wins over one without, since today's-date widgets carry no time); a dateline
+    opening the story ("MAE SOT, 14 March 2024 –", "ระนอง- 26 ส.ค.2563 ณ"; a bare date opening
+    the first sentence dates its event instead); "today (date)"
+    in the lead ("วันนี้ (10 พ.ย. 68)"); a "published" line anywhere; a sign-off date on
+    the last lines of a press release. Dates beside a weather widget are skipped.
+    """
+    lang = lang or "en"
+    stored = _STORED_DATE.match(text)
+    if stored:
+        value = stored[1]
+        part = parse_partial(value)
+        if part and part[1] and not part[2]:
+            # the store knew the month only; a lead that opens with the day of that month is more precise
+            lead = [h for h in find_dates(text[:stored.end() + 40], lang, value) if not h.relative and h.value]
+            if lead and lead[0].start - stored.end() <= 12 and lead[0].value.startswith(value + "-"):
+                return lead[0].value
+        return value
     lines, offset = [], 0
     for raw in text.splitlines(keepends=True):
         if raw.strip():
             lines.append((offset, raw.rstrip("\r\n")))
         offset += len(raw)
-        if len(lines) >= 3:
-            break
-    for start, line in lines:
-        if len(line) > 160:
-            continue  # a long first line is text, and its dates are the story's
+        if len(lines) >= 16 or (lines and _visible_len(lines[-1][1]) > 120):
+            break  # the header ends where the story's first paragraph begins
+    # CJK says in 6 characters what Latin script says in 15: scale the "short" limits
+    dense = lang in ("zh", "ja", "ko")
+    short_rest, dateline_before = (12, 6) if dense else (30, 18)
+    timed, plain = [], []
+    for i, (start, line) in enumerate(lines):
+        if "%" in line or any(_TEMPERATURE.search(l) for _, l in lines[max(0, i - 2): i + 1]):
+            continue  # tickers and weather widgets carry today's date, not the report's
+        line = _GLUED_TIME.sub(r"\1 ", line)
         for hit in find_dates(line, lang):
             if hit.relative or not hit.value:
                 continue
+            before, after = line[:hit.start], line[hit.end:]
             rest = len(line.strip()) - (hit.end - hit.start)
-            after = line[hit.end: hit.end + 20]
-            if PUBLISH_WORDS.search(line) or rest <= 30 or re.match(r"\s*(?:\(|–|—|-\s|/)", after):
-                return hit.value
-    for start, line in lines:
-        # a dateline: "MAE SOT, 14 March 2024 – ..." / "Jakarta, 10 Oktober 2024 - ..."
-        for hit in find_dates(line[:80], lang):
-            if not hit.relative and hit.value and hit.start <= 40 and re.match(r"\s*(?:\([^)]{1,30}\)\s*)?[-–—]\s", line[hit.end:]):
+            worded = bool(PUBLISH_WORDS.search(before[-PUBLISH_BEFORE:]))
+            with_time = bool(_TIME.match(after) or _TIME.search(before[-12:])
+                             or any(_TIME_LINE.fullmatch(l) for _, l in lines[max(0, i - 1): i + 2] if l != line))
+            edge = not before.strip() or not after.strip(" .,)") or _HEADER_BEFORE.search(before)
+            if _visible_len(line) <= 120 and (worded or with_time or (rest <= short_rest and edge) or _AFTER_HEADER_DATE.match(after)
+                                     or ((_HEADER_BEFORE.search(before) or _DATELINE_BEFORE.search(before))
+                                         and not after.strip())):
+                (timed if worded or with_time else plain).append(hit.value)
+            elif (len(before.strip()) <= dateline_before and len(before.split()) <= 3 and not _HAS_DIGIT.search(before)
+                  and re.search(r"\d\d-\d\d$", hit.value)
+                  and (_DATELINE_BEFORE.search(before) or _DATELINE_AFTER.match(after))):
+                # a sentence that opens with a date ("2024年6月18日，警方…") dates the event, not the report
+                plain.append(hit.value)
+            break  # one date per header line: the first
+    if timed or plain:
+        return (timed or plain)[0]
+    today = _today_before(lang)
+    if today:
+        head = text[:800]
+        for hit in find_dates(head, lang):
+            if not hit.relative and hit.value and today.search(head[max(0, hit.start - 20): hit.start]):
                 return hit.value
     for m in PUBLISH_WORDS.finditer(text):
         line_start = text.rfind("\n", 0, m.start()) + 1
@@ -366,6 +448,12 @@ def find_published(text: str, lang: str | None) -> str | None:
         line = text[line_start: line_end if line_end >= 0 else len(text)]
         if len(line) <= 120:
             for hit in find_dates(line, lang):
-                if not hit.relative and hit.value:
+                if not hit.relative and hit.value and line_start + hit.start >= m.start():
                     return hit.value
+    tail = [l for l in text.splitlines() if l.strip()][-3:]
+    for line in reversed(tail):
+        # a press release signs off with its place and date, each on its own line
+        for hit in find_dates(line, lang):
+            if not hit.relative and hit.value and len(line.strip()) - (hit.end - hit.start) <= 3:
+                return hit.value
     return None

@@ -37,6 +37,31 @@ MEETINGS: dict[str, list[str]] = {
     "ar": ["اجتماع", "قمة", "مؤتمر", "محادثات", "لقاء"],
 }
 
+# Other happenings the annotation rules record as type "other": people who fled or escaped, people
+# found, indictments and prosecutions. Weak like meetings: dropped when the sentence tells a stronger type.
+OTHER_EVENTS: dict[str, list[str]] = {
+    "en": ["fled", "escaped", "indicted", "charged with", "on trial"],
+    "fr": ["ont fui", "a fui", "fuyant", "se sont échappés", "s'est échappé", "inculpé*", "mis en examen"],
+    "id": ["kabur", "melarikan diri", "didakwa", "dituntut"],
+    "ms": ["melarikan diri", "lari dari", "didakwa", "dituduh di mahkamah"],
+    "tl": ["tumakas", "nakatakas", "kinasuhan", "sinampahan ng kaso"],
+    "vi": ["khởi tố", "truy tố", "tháo chạy", "trốn thoát", "bỏ trốn"],
+    "zh": ["起诉", "公诉", "出逃", "逃离", "逃出"],
+    "ja": ["起訴", "発見", "逃げ出", "脱出"],
+    "ko": ["기소", "재판에 넘겼", "재판에 넘겨", "탈출", "발견"],
+    "th": ["หลบหนีออก", "หนีออกมา", "สั่งฟ้อง", "ฟ้องร้อง"],
+    "lo": ["ໜີອອກ", "ຫຼົບໜີ"],
+    "km": ["រត់ចេញ", "រត់គេចខ្លួន", "ប្តឹង"],
+    "my": ["ထွက်ပြေး", "တရားစွဲ"],
+    "ar": ["فرّ", "فر", "فروا", "فرار", "هربوا", "هروب", "اتهام", "وجهت اتهامات"],
+}
+
+@lru_cache(maxsize=None)
+def meeting_regex(lang: str) -> re.Pattern | None:
+    words = MEETINGS.get(lexicon_lang(lang))
+    return keyword_regex(words, lang) if words else None
+
+
 EVENTS: dict[str, dict[str, list[str]]] = {
     "en": {
         "raid": ["raid*", "stormed", "swoop*", "crackdown on", "searched the", "busted"],
@@ -67,7 +92,7 @@ EVENTS: dict[str, dict[str, list[str]]] = {
                      "transfert*"],
         "extradition": ["extrad*"],
         "deportation": ["expuls*", "déport*", "reconduit* à la frontière"],
-        "repatriation": ["rapatri*", "renvoyés? dans leur pays", "retour* au pays"],
+        "repatriation": ["rapatri*", "renvoyés? dans leur pays", "retour* au pays", "évacu*", "regagn* leur pays"],
         "death": ["mort*", "décéd*", "décès", "tué*", "suicid*", "corps de", "cadavre*", "sans vie"],
         "site_closure": ["fermé*", "fermeture", "démantel*", "éradiqué*", "détruit*", "rasé*"],
         "sentence": ["condamn*", "peine de", "réclusion", "ans de prison", "prison à perpétuité"],
@@ -104,7 +129,7 @@ EVENTS: dict[str, dict[str, list[str]]] = {
         "extradition": ["ekstradisi", "diekstradisi"],
         "deportation": ["diusir", "pengusiran", "deportasi", "dideportasi", "dihantar pulang"],
         "repatriation": ["dihantar pulang", "pulang ke tanah air", "dipulangkan", "penghantaran pulang",
-                         "repatriasi", "dibawa pulang"],
+                         "repatriasi", "dibawa pulang", "dibawa ke tanah air", "tiba di tanah air"],
         "death": ["maut", "mati", "meninggal dunia", "terbunuh", "mayat", "kematian", "membunuh diri"],
         "site_closure": ["ditutup", "menutup", "penutupan", "dirobohkan", "dibongkar"],
         "sentence": ["dijatuhi hukuman", "dihukum", "penjara", "disabitkan", "hukuman"],
@@ -113,7 +138,8 @@ EVENTS: dict[str, dict[str, list[str]]] = {
     },
     "tl": {
         "raid": ["sinalakay", "pagsalakay", "ni-raid", "niraid", "raid", "ginalugad", "pagsalakay"],
-        "arrest": ["inaresto", "naaresto", "arestado", "dinakip", "nadakip", "pag-aresto", "hinuli", "nahuli"],
+        "arrest": ["inaresto", "naaresto", "arestado", "dinakip", "nadakip", "pag-aresto", "hinuli", "nahuli",
+                   "kalaboso"],
         "detention": ["nakakulong", "ikinulong", "kinulong", "detinido", "nakadetine", "ikinustodiya",
                       "kustodiya"],
         "rescue": ["nasagip", "sinagip", "nailigtas", "iniligtas", "pagsagip", "na-rescue", "nirescue"],
@@ -131,14 +157,13 @@ EVENTS: dict[str, dict[str, list[str]]] = {
     },
     "vi": {
         "raid": ["đột kích", "khám xét", "truy quét", "ập vào", "bố ráp", "triệt phá"],
-        "arrest": ["bắt giữ", "bắt giam", "bắt khẩn cấp", "bắt quả tang", "tạm giữ", "bị bắt", "bắt được",
-                   "khởi tố", "bắt"],
-        "detention": ["tạm giam", "giam giữ", "bị giữ", "tạm giữ hình sự"],
+        "arrest": ["bắt giữ", "bắt giam", "bắt khẩn cấp", "bắt quả tang", "bị bắt", "bắt được", "bắt"],
+        "detention": ["tạm giam", "giam giữ", "bị giữ", "tạm giữ hình sự", "tạm giữ"],
         "rescue": ["giải cứu", "giải thoát", "cứu thoát", "cứu"],
-        "handover": ["bàn giao", "trao trả", "chuyển giao", "tiếp nhận"],
+        "handover": ["bàn giao", "chuyển giao"],
         "extradition": ["dẫn độ"],
         "deportation": ["trục xuất", "buộc xuất cảnh"],
-        "repatriation": ["hồi hương", "đưa về nước", "về nước", "đón về", "đưa trở về"],
+        "repatriation": ["hồi hương", "đưa về nước", "về nước", "đón về", "đưa trở về", "tiếp nhận", "trao trả"],
         "death": ["tử vong", "thiệt mạng", "thi thể", "chết", "tự tử", "sát hại", "giết"],
         "site_closure": ["đóng cửa", "phá bỏ", "xóa sổ", "giải tỏa", "niêm phong"],
         "sentence": ["tuyên án", "kết án", "lĩnh án", "tù chung thân", "năm tù", "tử hình", "xử phạt"],
@@ -162,11 +187,11 @@ EVENTS: dict[str, dict[str, list[str]]] = {
     },
     "ja": {
         "raid": ["家宅捜索", "捜索", "摘発", "強制捜査", "踏み込"],
-        "arrest": ["逮捕", "拘束", "身柄を確保", "検挙"],
-        "detention": ["勾留", "拘留", "収容", "留置"],
+        "arrest": ["逮捕", "身柄を確保", "検挙"],
+        "detention": ["勾留", "拘留", "収容", "留置", "拘束"],
         "rescue": ["救出", "保護", "解放"],
         "handover": ["引き渡", "移送", "身柄を移"],
-        "extradition": ["送還", "引き渡し"],
+        "extradition": ["犯罪人引き渡し"],
         "deportation": ["強制送還", "国外退去", "退去強制"],
         "repatriation": ["帰国", "送還"],
         "death": ["死亡", "遺体", "殺害", "死去", "自殺"],
@@ -181,9 +206,9 @@ EVENTS: dict[str, dict[str, list[str]]] = {
         "detention": ["구금", "억류", "수감", "유치장"],
         "rescue": ["구출", "구조", "구조됐", "풀려나"],
         "handover": ["인계", "신병을 넘겨", "넘겨받", "인도받"],
-        "extradition": ["범죄인 인도", "인도됐", "송환"],
-        "deportation": ["추방", "강제 출국", "강제퇴거"],
-        "repatriation": ["송환", "귀국", "국내로 송환"],
+        "extradition": ["범죄인 인도", "인도됐"],
+        "deportation": ["추방", "강제 출국", "강제퇴거", "강제송환", "강제 송환", "송환"],
+        "repatriation": ["귀국"],
         "death": ["사망", "숨진", "숨졌", "시신", "살해", "숨져"],
         "site_closure": ["폐쇄", "철거"],
         "sentence": ["선고", "징역", "실형", "사형"],
@@ -259,15 +284,17 @@ EVENTS: dict[str, dict[str, list[str]]] = {
         "extradition": ["ترحيل المطلوبين", "تسليم المطلوبين", "تسليم المجرمين"],
         "deportation": ["ترحيل", "رحّلت", "رحلت", "طرد", "إبعاد"],
         "repatriation": ["إعادة", "إعادتهم", "أعيد", "إعادة إلى الوطن", "عودة", "إلى بلدانهم"],
-        "death": ["مقتل", "وفاة", "توفي", "جثة", "جثث", "قتل", "قتيل", "انتحار", "لقي حتفه"],
+        "death": ["مقتل", "وفاة", "توفي", "جثة", "جثث", "قتل", "قتيل", "انتحار", "لقي حتفه", "حكم الإعدام بحق",
+                  "أعدمت", "إعدام"],
         "site_closure": ["إغلاق", "أغلقت", "تفكيك", "هدم"],
-        "sentence": ["حكم على", "حكمت", "بالسجن", "الحكم", "أحكام"],
+        "sentence": ["حكم على", "حكمت", "بالسجن", "الحكم", "أحكام", "حكماً", "حكما"],
         "sanction": ["فرض عقوبات", "عقوبات على", "تجميد أصول"],
         "operation_launch": ["أطلقت", "إطلاق", "أطلق", "بدء", "انطلاق", "تدشين"],
     },
 }
 
-# Figure categories: nouns or participles that say what was counted.
+# Figure categories: nouns or participles that say what was counted. Words for fleeing are not
+# "fugitives" (wanted persons): people who fled are "people" (annotation rules).
 CATEGORIES: dict[str, dict[str, list[str]]] = {
     "en": {
         "suspects": ["suspect*", "arrested", "accused", "defendant*", "detainee*", "offender*", "criminals",
@@ -300,7 +327,7 @@ CATEGORIES: dict[str, dict[str, list[str]]] = {
     "id": {
         "suspects": ["tersangka", "terduga", "pelaku", "ditangkap", "terdakwa", "penipu"],
         "leaders": ["otak", "dalang", "pemimpin", "gembong", "bos", "pimpinan", "koordinator", "perekrut"],
-        "fugitives": ["buronan", "buron", "DPO", "melarikan diri"],
+        "fugitives": ["buronan", "buron", "DPO"],
         "victims": ["korban", "diselamatkan", "sandera"],
         "people": ["orang", "warga negara", "WNI", "WNA", "warga", "pekerja", "pria", "wanita", "perempuan",
                    "pekerja migran", "PMI"],
@@ -312,7 +339,7 @@ CATEGORIES: dict[str, dict[str, list[str]]] = {
     "ms": {
         "suspects": ["suspek", "tertuduh", "ditangkap", "ditahan"],
         "leaders": ["dalang", "ketua", "pemimpin", "bos"],
-        "fugitives": ["pelarian", "dikehendaki", "melarikan diri"],
+        "fugitives": ["pelarian", "dikehendaki"],
         "victims": ["mangsa", "diselamatkan"],
         "people": ["orang", "individu", "warganegara", "warga asing", "rakyat", "pekerja", "lelaki", "wanita",
                    "warga"],
@@ -324,7 +351,7 @@ CATEGORIES: dict[str, dict[str, list[str]]] = {
     "tl": {
         "suspects": ["suspek", "suspect*", "akusado", "inaresto", "naaresto", "arestado", "nadakip", "dinakip"],
         "leaders": ["lider", "pinuno", "utak", "boss", "amo"],
-        "fugitives": ["pugante", "wanted", "tumakas"],
+        "fugitives": ["pugante", "wanted"],
         "victims": ["biktima", "nasagip", "nailigtas", "na-rescue"],
         "people": ["katao", "tao", "indibidwal", "dayuhan", "manggagawa", "Pilipino", "mamamayan", "empleyado",
                    "foreign nationals", "banyaga", "Tsino", "Chinese"],
@@ -370,7 +397,7 @@ CATEGORIES: dict[str, dict[str, list[str]]] = {
     "ko": {
         "suspects": ["용의자", "피의자", "피고인", "조직원", "일당", "검거"],
         "leaders": ["총책", "두목", "주범", "간부", "우두머리"],
-        "fugitives": ["도피사범", "수배자", "도주", "도피"],
+        "fugitives": ["도피사범", "수배자"],
         "victims": ["피해자", "구출", "구조"],
         "people": ["명", "사람", "한국인", "국민", "외국인"],
         "cases": ["re:건(?!물|강|설|의|너)"],
@@ -381,7 +408,7 @@ CATEGORIES: dict[str, dict[str, list[str]]] = {
     "th": {
         "suspects": ["ผู้ต้องหา", "ผู้ต้องสงสัย", "จำเลย", "ผู้กระทำผิด", "แก๊ง", "คนร้าย"],
         "leaders": ["หัวหน้า", "แกนนำ", "ผู้บงการ", "นายทุน", "ตัวการ"],
-        "fugitives": ["ผู้หลบหนี", "หลบหนี", "หมายจับ"],
+        "fugitives": ["ผู้หลบหนี", "หมายจับ"],
         "victims": ["ผู้เสียหาย", "เหยื่อ", "ได้รับการช่วยเหลือ"],
         "people": ["คน", "ราย", "คนไทย", "แรงงาน", "ชาวต่างชาติ", "ชาว"],
         "cases": ["คดี"],
@@ -585,7 +612,7 @@ def lexicon_lang(lang: str | None) -> str:
 @lru_cache(maxsize=None)
 def event_patterns(lang: str) -> tuple[tuple[str, re.Pattern], ...]:
     code = lexicon_lang(lang)
-    table = dict(EVENTS[code], other=MEETINGS.get(code, []))
+    table = dict(EVENTS[code], other=MEETINGS.get(code, []) + OTHER_EVENTS.get(code, []))
     return tuple((etype, keyword_regex(table[etype], lang)) for etype in EVENT_TYPES if table.get(etype))
 
 
@@ -610,6 +637,34 @@ def qualifier_patterns(lang: str) -> dict[str, tuple[tuple[str, re.Pattern], ...
 def role_patterns(lang: str) -> tuple[tuple[str, re.Pattern], ...]:
     table = ROLES.get(lang) or ROLES["en"]
     return tuple((role, keyword_regex(words, lang)) for role, words in table.items())
+
+
+# Words that call a group victims anywhere in the sentence (rescued, freed, trafficked, deceived, lured,
+# forced): a group the sentence otherwise calls "nationals" or "people" is then counted as victims.
+VICTIM_CONTEXT: dict[str, list[str]] = {
+    "en": ["victim*", "rescu*", "freed", "trafficked", "trafficking victims", "deceived", "lured", "duped",
+           "tricked", "forced to work", "held captive"],
+    "fr": ["victime*", "secouru*", "libéré*", "délivré*", "trompé*", "attiré*", "forcés à", "forcées à", "séquestré*"],
+    "id": ["korban", "diselamatkan", "dibebaskan", "tertipu", "ditipu", "dipaksa", "disekap", "terjebak", "TPPO"],
+    "ms": ["mangsa", "diselamatkan", "dibebaskan", "ditipu", "dipaksa", "dikurung", "diperdaya"],
+    "tl": ["biktima", "nabiktima", "nasagip", "sinagip", "nailigtas", "na-rescue", "niloko", "naloko",
+           "pinilit", "sapilitang", "pwersahang", "ikinulong"],
+    "vi": ["nạn nhân", "giải cứu", "bị lừa", "lừa sang", "bị ép", "cưỡng bức", "mua bán người", "giam giữ trái phép"],
+    "zh": ["受害", "被害", "解救", "获救", "被骗", "被拐", "受骗", "拐卖", "被迫"],
+    "ja": ["被害", "救出", "保護され", "だまされ", "騙され", "監禁", "強制的に"],
+    "ko": ["피해자", "구출", "구조", "감금", "속아", "유인", "인신매매", "강제로"],
+    "th": ["ผู้เสียหาย", "เหยื่อ", "ช่วยเหลือ", "หลอก", "ค้ามนุษย์", "บังคับ", "กักขัง"],
+    "lo": ["ຜູ້ເຄາະຮ້າຍ", "ຖືກເຄາະຮ້າຍ", "ເຫຍື່ອ", "ຊ່ວຍເຫຼືອ", "ຫຼອກລວງ", "ຄ້າມະນຸດ", "ບັງຄັບ"],
+    "km": ["ជនរងគ្រោះ", "ជួយសង្គ្រោះ", "សង្គ្រោះ", "បោកបញ្ឆោត", "ជួញដូរមនុស្ស", "បង្ខំ"],
+    "my": ["ကယ်ဆယ်", "ကယ်တင်", "လူကုန်ကူး", "အလိမ်ခံ", "ဒုက္ခသည်", "အတင်းအကျပ်", "သားကောင်"],
+    "ar": ["ضحايا", "ضحية", "تحرير", "تحريرهم", "إنقاذ", "انقاذ", "محررين", "المحررين", "الاتجار بالبشر",
+           "خداع", "استدراج", "إجبار", "أجبروا", "احتجازهم من قبل"],
+}
+
+
+@lru_cache(maxsize=None)
+def victim_context_regex(lang: str) -> re.Pattern:
+    return keyword_regex(VICTIM_CONTEXT.get(lang) or VICTIM_CONTEXT["en"], lang)
 
 
 # Sentence openings that go on about the persons of the sentence before ("Among them...").

@@ -31,7 +31,7 @@ from .gazetteer import find_places
 from .langid import detect_language, paragraph_languages
 from .model import ExtractedEvent, ExtractedReport
 from .numbers import find_numbers
-from .segment import sentences
+from .segment import furniture_spans, sentences
 
 OUTCOMES = {"raid", "arrest", "detention", "rescue", "site_closure"}
 # which category a generic noun ("people") takes in an event of this type
@@ -65,6 +65,15 @@ _MODIFIER_AFTER = {
     "ko": re.compile(r"(?:된|한|당한|되었던|됐던)\s"),
     "zh": re.compile(r"(?:的)"),
 }
+# Vague amounts ("hundreds", "ribuan", "des milliers", "مئات", "수십") are not figures (annotation rules).
+_VAGUE = re.compile(r"^(?:hundreds|thousands|tens of thousands|dozens|scores|millions|centaines|milliers|dizaines|"
+                    r"ratusan|ribuan|puluhan|belasan|lusinan|ratus-ratus|daan-daan|libu-libo|sandaang|"
+                    r"hàng trăm|hàng nghìn|hàng ngàn|hàng chục|mấy trăm|"
+                    r"مئات|آلاف|الآلاف|المئات|عشرات|العشرات|ألوف|"
+                    r"수십|수백|수천|수만|数十|数百|数千|数万|几十|几百|几千|上百|上千|上万|成百|成千)$",
+                    re.IGNORECASE)
+_VAGUE_BEFORE = re.compile(r"(?:ຫຼາຍ|หลาย|数|几|수|ជាច្រើន|several\s|a few\s|some\s|beberapa\s|vài\s|"
+                           r"plusieurs\s|quelques\s|ilang\s)$", re.IGNORECASE)
 _NOUN_BEFORE_LANGS = {"zh", "ja", "ko", "th", "lo", "km", "my"}
 
 
@@ -114,6 +123,8 @@ def _figures(text: str, s: int, e: int, numbers, date_spans, lang: str) -> list[
     for i, n in enumerate(inside):
         if any(a <= n.start < b for a, b in date_spans):
             continue
+        if _VAGUE.match(n.text) or _VAGUE_BEFORE.search(text[max(s, n.start - 6): n.start]):
+            continue  # "hundreds of", "ratusan", "数百", "หลายร้อย": vague amounts are not figures
         after_text = text[n.end: min(e, n.end + window_after, inside[i + 1].start if i + 1 < len(inside) else e)]
         if _UNIT_AFTER.match(after_text) or _MONEY_BEFORE.search(text[max(s, n.start - 5): n.start]) \
                 or _NOT_COUNT_BEFORE.search(text[max(s, n.start - 14): n.start]):
@@ -250,7 +261,12 @@ def extract(text: str, doc_id: str = "", published: str | None = None) -> Extrac
 
     events: list[tuple[ExtractedEvent, list]] = []
     previous = None  # (event, sentence end) of the last sentence that made an event
+    furniture = furniture_spans(text)
+    upgraded: dict[int, _Figure] = {}  # event id -> its figure made "victims" by the sentence's wording
     for s, e in sentences(text):
+        if any(a <= s and e <= b for a, b in furniture):
+            previous = None
+            continue
         figures = _figures(text, s, e, numbers, date_spans, work_lang)
         triggers = _triggers(all_triggers, s, e)
         if not figures:
@@ -273,6 +289,13 @@ def extract(text: str, doc_id: str = "", published: str | None = None) -> Extrac
             triggers = [t for t in triggers if not re.match(r"(?:ရမိ|ခံရ)?သူ", text[t[1]:t[1] + 4])]
         if not triggers:
             if figures and previous is not None and previous[1] >= s - 3 and L.continuation_regex(work_lang).match(text[s:e]):
+                up = upgraded.pop(id(previous[0]), None)
+                if up is not None and any(f.category == "victims" and not f.generic for f in figures) \
+                        and previous[0].counts.get("victims") == up.value:
+                    # "among them 9 victims": only part of the group was called victims, the rest are people
+                    del previous[0].counts["victims"]
+                    previous[0].qualifiers.pop("victims", None)
+                    _add_figure(previous[0], _Figure(up.start, up.end, up.value, "people", False, up.qualifier))
                 _continue_event(text, previous[0], s, e, figures, work_lang)
                 previous = (previous[0], e)
             else:
@@ -285,8 +308,14 @@ def extract(text: str, doc_id: str = "", published: str | None = None) -> Extrac
             ev = ExtractedEvent(type=etype, evidence=text[s:e], evidence_start=s, evidence_end=e)
             sentence_events.append((ev, group))
         # figures and persons go to the nearest trigger's event
-        for f in figures:
-            ev = _nearest(sentence_events, f.start, work_lang)
+        victims_said = bool(L.victim_context_regex(work_lang).search(text, s, e))
+        placed = [(f, _nearest(sentence_events, f.start, work_lang)) for f in figures]
+        explicit_victims = {id(ev) for f, ev in placed if not f.generic and f.category == "victims"}
+        for f, ev in placed:
+            if victims_said and f.generic and _category(f, ev.type) == "people" and id(ev) not in explicit_victims:
+                # "52 nationals deceived into working...": the sentence calls the group victims
+                f = _Figure(f.start, f.end, f.value, "victims", False, f.qualifier)
+                upgraded[id(ev)] = f
             _add_figure(ev, f)
         sent_persons = [p for p in persons if s <= p.start and p.end <= e]
         for p in sent_persons:
@@ -307,6 +336,12 @@ def extract(text: str, doc_id: str = "", published: str | None = None) -> Extrac
 
     headline_end = _headline_end(text)
     merged = _merge_duplicates([ev for ev, _ in events], headline_end)
+    merged = _fold_retold(merged)
+    merged = _fold_titles(text, merged)
+    meeting = L.meeting_regex(work_lang)
+    # an escape, a find or an indictment is an event when the text counts who or what; a bare mention is context
+    merged = [ev for ev in merged if ev.type != "other" or ev.counts or ev.persons
+              or (meeting is not None and meeting.search(ev.evidence))]
     report = ExtractedReport(id=doc_id, language=lang, published=published, language_confidence=confidence,
                              events=merged, warnings=warnings)
     if not report.events:
@@ -364,6 +399,71 @@ def _merge_duplicates(events: list[ExtractedEvent], headline_end: int) -> list[E
         richer.operation = richer.operation or other.operation
         richer.confidence = min(0.95, max(richer.confidence, other.confidence) + 0.05)
         out[out.index(target)] = richer
+    return out
+
+
+def _absorb(richer: ExtractedEvent, other: ExtractedEvent):
+    for field in ("countries", "places", "agencies"):
+        setattr(richer, field, _dedupe(getattr(richer, field) + getattr(other, field)))
+    for p in other.persons:
+        if p not in richer.persons:
+            richer.persons.append(p)
+    richer.date = richer.date or other.date
+    richer.operation = richer.operation or other.operation
+
+
+def _fold_retold(events: list[ExtractedEvent]) -> list[ExtractedEvent]:
+    """An event retold without figures ("the raid was carried out by 700 officers") is the same
+    happening as the event of that type that has them, not a second one."""
+    out = []
+    for ev in events:
+        # "other" gathers unlike happenings (meetings, escapes, indictments); a named suspect's own
+        # arrest or sentence is a happening apart from the group's
+        named = {p["name"] for p in ev.persons if p["role"] in ("suspect", "leader")}
+        if not ev.counts and ev.type != "other" and not named:
+            target = next((k for k in events if k is not ev and k.type == ev.type and k.counts
+                           and not (k.date and ev.date and k.date != ev.date)), None)
+            if target is None:
+                target = next((k for k in out if k.type == ev.type and not k.counts
+                               and not (k.date and ev.date and k.date != ev.date)), None)
+            if target is None and ev.type == "raid":
+                # "the raid was carried out by...": the raid is how the arrest or rescue told before was made
+                target = next((k for k in events if k is not ev and k.type in OUTCOMES and k.counts
+                               and not (k.date and ev.date and k.date != ev.date)), None)
+            if target is not None:
+                _absorb(target, ev)
+                continue
+        out.append(ev)
+    return out
+
+
+def _is_title(text: str, ev: ExtractedEvent) -> bool:
+    """The event's evidence is a whole line with no full stop: a headline, a crosshead or a caption title."""
+    line_start = text.rfind("\n", 0, ev.evidence_start) + 1
+    line_end = text.find("\n", ev.evidence_end)
+    line = text[line_start: len(text) if line_end < 0 else line_end].strip()
+    return line == ev.evidence.strip() and len(line) < 200 and not re.search(r"[.!?。！？؟។။]$", line)
+
+
+def _fold_titles(text: str, events: list[ExtractedEvent]) -> list[ExtractedEvent]:
+    """A headline is never a second event: it joins the body's event that shares a figure or its type."""
+    titles = [ev for ev in events if _is_title(text, ev)]
+    body = [ev for ev in events if ev not in titles]
+    out = []
+    for ev in events:
+        if ev in titles and body:
+            values = set(ev.counts.values())
+            target = next((k for k in body if values & set(k.counts.values())), None)
+            if target is None and not ev.counts:
+                target = next((k for k in body if k.type == ev.type), None)
+            if target is None and ev.type == "raid":
+                # "the raid was carried out by...": the raid is how the arrest or rescue told before was made
+                target = next((k for k in events if k is not ev and k.type in OUTCOMES and k.counts
+                               and not (k.date and ev.date and k.date != ev.date)), None)
+            if target is not None:
+                _absorb(target, ev)
+                continue
+        out.append(ev)
     return out
 
 

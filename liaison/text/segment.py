@@ -41,6 +41,53 @@ def sentences(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+# A line that opens a list of links or credits: "Baca juga:", "Related articles", "관련기사", "اقرأ أيضا".
+# Page furniture in the languages of the corpus; the line and the link titles after it are not the story.
+_FURNITURE = re.compile(
+    r"^\W{0,3}(?:read more|read also|also read|read:|see also|related\s*:?\s*$|related (?:articles?|stories|news|posts?)\b|"
+    r"more (?:stories|news)|(?:recommended|trending|most read|most popular|popular|latest news|terkini)\s*:?\s*$|"
+    r"tags?:|share this|follow us|"
+    r"lire aussi|à lire aussi|voir aussi|sur le même sujet|"
+    r"baca juga|baca:|berita terkait|artikel terkait|lihat juga|simak juga|"
+    r"baca lagi|berita berkaitan|artikel berkaitan|"
+    r"basahin|read next|"
+    r"xem thêm|tin liên quan|bài liên quan|đọc thêm|"
+    r"相关新闻|相关阅读|相关报道|延伸阅读|推荐阅读|更多新闻|責任編輯|责任编辑|編輯|关键词|"
+    r"関連記事|関連ニュース|あわせて読みたい|"
+    r"관련기사|관련 기사|함께 볼만한|많이 본 뉴스|추천 기사|"
+    r"อ่านเพิ่มเติม|ข่าวที่เกี่ยวข้อง|ข่าวแนะนำ|อ่านข่าว|"
+    r"ຂ່າວທີ່ກ່ຽວຂ້ອງ|ອ່ານເພີ່ມ|"
+    r"ព័ត៌មានទាក់ទង|អានបន្ថែម|"
+    r"ဆက်စပ်သတင်း|ဆက်ဖတ်ရန်|"
+    r"اقرأ أيضا|اقرأ أيضاً|اقرأ ايضا|أخبار ذات صلة|مواضيع ذات صلة|اقرأ المزيد)",
+    re.IGNORECASE)
+_FULL_STOP = re.compile(r"[.!?。！？؟។။][\"'”’»)\]」』]*\s*$")
+
+
+def furniture_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of page furniture: a "read more" / "related" line, and the link titles that follow
+    a bare such header (lines without a full stop) up to the next line of running text."""
+    spans = []
+    pos, in_list = 0, False
+    for line in text.splitlines(keepends=True):
+        start, end = pos, pos + len(line)
+        pos = end
+        body = line.strip()
+        if not body:
+            continue
+        header = _FURNITURE.match(body)
+        if header:
+            spans.append((start, end))
+            # a header with nothing after it ("Berita terkait:") introduces a list of headlines
+            in_list = len(body[header.end():].strip(" :：-–—|»>")) == 0
+            continue
+        if in_list and not _FULL_STOP.search(body) and len(body) < 200:
+            spans.append((start, end))
+            continue
+        in_list = False
+    return spans
+
+
 def _add(text, start, end, spans):
     while start < end and text[start].isspace():
         start += 1

@@ -31,7 +31,7 @@ def test_analyst_merges_and_splits_a_ming_pair(page, live_server, world):
     card = page.locator(f"#pair-{pair.pk}")
     expect(card).to_contain_text("明学昌")
     expect(card).to_contain_text("Xuechang Ming")
-    expect(card.locator("table.match-weights")).to_contain_text("name")
+    expect(card.locator("table.match-weights")).to_contain_text("Names (any script)")
     card.get_by_role("button", name="Same person: merge").click()
     expect(page.locator("h1")).to_contain_text("Identity cluster")
     main = page.locator("main")

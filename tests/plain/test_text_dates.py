@@ -51,3 +51,54 @@ def test_published_from_header_or_dateline():
     assert find_published("Headline\nMAE SOT, 14 March 2024 – Thai police rescued 126 people who", "en") == "2024-03-14"
     assert find_published("The raid on 3 May 2024 was the largest this year, officials said on Monday in a long "
                           "statement that went on for many more words than any header would ever have.", "en") is None
+
+
+@pytest.mark.parametrize("text,lang,expected", [
+    ("16-03-2019 10:05 am", "km", "2019-03-16"),                         # hyphenated day-month-year
+    ("၁၂. ၀၃. ၂၀၂၂", "my", "2022-03-12"),                                # dotted with spaces
+    ("မော်လမြိုင် ၊ ၈-၃-၂ဝ၁၉", "my", "2019-03-08"),                      # Zawgyi zero written with wa
+    ("ဧပြီ ၂၃", "my", "--04-23"),                                        # month then day, no ရက်
+    ("mardi, mars 4, 2025", "fr", "2025-03-04"),                         # blog header, month first
+    ("12 July 2023", "th", "2023-07-12"),                                # English month in a Thai page
+    ("SHAH ALAM, 3 Okt:", "ms", "--10-03"),                              # abbreviated Malay month
+])
+def test_more_written_forms(text, lang, expected):
+    assert expected in dates(text, lang)
+
+
+def test_temperature_is_not_a_date():
+    assert dates("18.5 C Phnom Penh", "km") == []
+
+
+def test_store_date_line_is_published_but_not_a_stated_date():
+    text = " date 2024-05-09 Police said 30 people were held."
+    assert find_published(text, "en") == "2024-05-09"
+    assert dates(text, "en", "2024-05-09") == []
+
+
+@pytest.mark.parametrize("text,lang,expected", [
+    # header with a weather widget's date, then the article's own dated line
+    ("31.0 C\nYangon\nMay 2, 2025\nHeadline here\n\nမန္တလေး ဧပြီ ၁၈\nBody text " + "x" * 200, "my", "--04-18"),
+    # today's-date header without time, then the article's timestamp with its time
+    ("Jumat, 5 Januari 2024\nJudul berita\n- Selasa, 2 Januari 2024 | 09:15 WIB\n" + "isi " * 60, "id", "2024-01-02"),
+    # dateline with the place before and no dash after
+    ("สงขลา- 3 มี.ค.2566 ณ ด่านตรวจคนเข้าเมือง เจ้าหน้าที่ได้ส่งตัว " + "ก" * 200, "th", "2023-03-03"),
+    ("KOTA BHARU,14 Mei: Seramai 12 mangsa diselamatkan " + "kata " * 50, "ms", "--05-14"),
+    # "today (date)" in the lead
+    ("ตำรวจแถลง\nเช้าวันนี้ (4 มี.ค. 67) ตำรวจจับกุมผู้ต้องหา 5 คน " + "ก" * 200, "th", "2024-03-04"),
+    # a press release signing off with place and date
+    ("TITLE\n" + "Kementerian berkata sesuatu. " * 10 + "\nWISMA PUTRA\n3 Mac 2023\n", "ms", "2023-03-03"),
+    ("Headline\nSource / Capital / March 3, 2024\nBody " + "y" * 200, "en", "2024-03-03"),
+])
+def test_published_in_page_headers(text, lang, expected):
+    assert find_published(text, lang) == expected
+
+
+@pytest.mark.parametrize("text,lang", [
+    ("2024年6月18日，泰国警方在曼谷抓获涉嫌电信诈骗的中国籍犯罪嫌疑人26名。", "zh"),   # the event's date
+    ("AEX -0.36% 935.19\nPX1 0.4% 8155.14\n" + "texte " * 50, "fr"),               # ticker
+    ("Photo of the raid on July 18, 2025. A photo posted on the agency page\n" + "text " * 50, "en"),
+    ("据当地媒体报道,2023年11月28日,警方捣毁诈骗团伙" + "。" * 200, "zh"),           # reported date, not a dateline
+])
+def test_not_the_published_date(text, lang):
+    assert find_published(text, lang) is None

@@ -176,3 +176,58 @@ def test_next_day_and_verb_particles():
     ev = en.events[0]
     assert (ev.type, ev.counts, ev.qualifiers) == ("handover", {"suspects": 40}, {})
     assert set(ev.countries) == {"LA", "CN"}
+
+
+def test_related_links_and_read_more_lines_are_not_events():
+    text = ("Police in Pasay arrested 31 suspects in a raid on a scam hub on Monday.\n\n"
+            "Read more: Police rescue 12 workers from Pampanga compound\n\n"
+            "Related articles\n"
+            "Immigration deports 40 Chinese nationals\n"
+            "Senate probes 7 POGO hubs\n\n"
+            "The suspects were brought to Camp Crame.")
+    report = extract_report(text)
+    assert [(e.type, e.counts) for e in report.events] == [("arrest", {"suspects": 31})]
+
+
+def test_headline_repeated_by_the_body_is_one_event():
+    text = ("5 Chinese nabbed in Clark scam hub raid\n\n"
+            "Agents arrested five Chinese nationals in a raid on a scam hub in Clark on Tuesday, police said.\n\n"
+            "The raid was carried out by 120 officers.")
+    report = extract_report(text)
+    arrests = [e for e in report.events if e.type == "arrest"]
+    assert len(arrests) == 1 and arrests[0].counts == {"suspects": 5}
+    assert not [e for e in report.events if e.type == "raid"]
+
+
+def test_an_event_retold_without_figures_joins_the_event_with_them():
+    text = ("Cambodian police rescued 215 foreigners from a building in Poipet on February 22.\n"
+            "The rescue was the largest of its kind, officials said.")
+    report = extract_report(text)
+    assert [(e.type, e.counts) for e in report.events] == [("rescue", {"victims": 215})]
+
+
+def test_vague_amounts_are_not_figures():
+    report = extract_report("Hundreds of foreigners were detained after a raid on a scam compound in Myawaddy.")
+    assert all(not e.counts for e in report.events)
+    report = extract_report("Polisi menangkap ratusan warga asing di sebuah gedung di Cyberjaya.")
+    assert all(not e.counts for e in report.events)
+
+
+def test_nationals_the_sentence_calls_deceived_or_freed_are_victims():
+    ar = extract_report("أفادت مصادر عن عودة ثلاثة مواطنين إلى أرض الوطن، بعد تحريرهم من قبضة عصابات الاتجار بالبشر.")
+    assert ar.events[0].counts == {"victims": 3}
+    # a later "among them N victims" says only part of the group were victims
+    vi = extract_report("Ngày 3/5/2025, Công an tỉnh An Giang tiếp nhận 40 công dân bị lừa sang Campuchia.\n"
+                        "Trong số này có 6 người là nạn nhân bị mua bán.")
+    assert vi.events[0].counts == {"people": 40, "victims": 6}
+
+
+def test_event_words_follow_the_annotation_rules_per_language():
+    vi = extract_report("Ngày 3/5/2025, Bộ đội Biên phòng tiếp nhận 40 công dân Việt Nam do phía Campuchia trao trả.")
+    assert vi.events[0].type == "repatriation"
+    ja = extract_report("カンボジア当局は23日、詐欺拠点とみられる集合住宅に踏み込み、日本人28人を拘束しました。")
+    assert [(e.type, e.counts) for e in ja.events] == [("detention", {"people": 28})]
+    ko = extract_report("경찰청은 캄보디아에서 보이스피싱 조직원 19명을 국내로 강제송환했다고 밝혔다.")
+    assert ko.events[0].type == "deportation"
+    th = extract_report("ชาวต่างชาติ 677 คน หลบหนีออกจากศูนย์สแกมเมอร์ข้ามแม่น้ำเมยมายังฝั่งไทย")
+    assert [(e.type, e.counts) for e in th.events] == [("other", {"people": 677})]

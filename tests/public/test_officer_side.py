@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from liaison.public import services
+from liaison.public import services, triage
 from liaison.public.models import PublicHit, PublicReport, PublishedIdentifier
 from liaison.registry.models import Identifier
 from liaison.requests.models import Notification
@@ -39,17 +39,17 @@ def test_triage_confirm_creates_the_agencys_own_records_and_counts_publicly(clie
                country="KH", contact="me@example.org")
     first, second = PublicReport.objects.order_by("pk")
     assert first.agency == world.kh
-    services.confirm(world.kh_officer, first)
+    triage.confirm(world.kh_officer, first)
     new = Identifier.objects.get(owner=world.kh, normalized="+85599888777")
     assert new.tlp == "AMBER" and new.distribution == "owner"
     assert Identifier.objects.filter(owner=world.kh, normalized="+85512345678").count() == 1  # found, not duplicated
     page = client.post("/public/check/", {"text": "+85512345678"}).content.decode()
     assert "1 confirmed report from the public names it" in page
-    services.merge(world.kh_officer, second, first)
+    triage.join(world.kh_officer, second, first)
     second.refresh_from_db()
     assert second.status == "merged" and second.merged_into == first
     with pytest.raises(services.NotAllowed):
-        services.confirm(world.th_officer, first)
+        triage.confirm(world.th_officer, first)
 
 
 def test_queue_shows_only_the_agencys_reports_and_contact_is_protected(client, world):

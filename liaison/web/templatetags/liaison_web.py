@@ -1,11 +1,10 @@
 """Small display helpers shared by every page: markings, partial dates, figures."""
-import datetime
-
 from django import template
-from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
-from liaison.partialdate import PartialDate, PartialDateError
+from liaison.core.i18n import current_reader
+from liaison.core.localefmt import format_number
+from liaison.core.templatetags.liaison_i18n import partial_date_text
 
 register = template.Library()
 
@@ -33,23 +32,9 @@ def badges(record):
     }
 
 
-@register.filter
-def partial_date(value):
-    """A stored partial date shown exactly as precise as it is, in the user's language."""
-    if not value:
-        return ""
-    try:
-        d = PartialDate.parse(str(value))
-    except PartialDateError:
-        return value
-    if d.year is None:
-        day = datetime.date(2000, d.month, d.day)
-        return _("%(date)s (year not stated)") % {"date": date_format(day, "MONTH_DAY_FORMAT")}
-    if d.day:
-        return date_format(datetime.date(d.year, d.month, d.day), "DATE_FORMAT")
-    if d.month:
-        return date_format(datetime.date(d.year, d.month, 1), "YEAR_MONTH_FORMAT")
-    return str(d.year)
+# partial_date: a builtin now, in liaison.core.templatetags.liaison_i18n (every
+# template gets it, in the reader's calendar and digits).
+register.filter("partial_date", partial_date_text)
 
 
 @register.simple_tag
@@ -57,7 +42,7 @@ def figure_text(value, qualifier, category_label):
     """ "more than 70,000 suspects" — the qualifier a source gave stays with its number."""
     from liaison.operations.models import Figure
 
-    number = number_format(value, force_grouping=True)
+    number = format_number(value, current_reader())
     if qualifier:
         qual = dict(Figure.Qualifier.choices).get(qualifier, qualifier)
         return _("%(qualifier)s %(number)s %(category)s") % {
@@ -70,7 +55,7 @@ def figure_text(value, qualifier, category_label):
 def script_name(code):
     from liaison.names import SCRIPT_NAMES
 
-    return SCRIPT_NAMES.get(code, code)
+    return _(SCRIPT_NAMES[code]) if code in SCRIPT_NAMES else code
 
 
 @register.simple_tag(takes_context=True)

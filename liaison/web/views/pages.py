@@ -119,12 +119,31 @@ LISTS = {
 }
 
 
+# Lists sorted by name follow the reader's collation (ICU through the database:
+# pinyin order for a Chinese reader, dictionary order for a Thai one); the
+# protected persons' sort_name is blank whatever the collation (issue 10).
+_NAME_ORDER = {"persons": "sort_name", "organisations": "name", "sites": "name"}
+
+
+def _in_reader_order(slug, queryset):
+    from django.db.models import F
+    from django.db.models.functions import Collate
+    from django.utils.translation import get_language
+
+    from liaison.core.sqlite_collations import collation_for
+
+    field = _NAME_ORDER.get(slug)
+    if field is None:
+        return queryset
+    return queryset.order_by(Collate(F(field), collation_for(get_language())), "id")
+
+
 @web_view
 def record_list(request, slug):
     spec = LISTS[slug]
     filterset = spec.filterset(request.GET or None, queryset=spec.queryset(request.user), user=request.user, request=request)
     # Counted only up to 10,000: an exact count of a million visible persons takes seconds.
-    page = CappedPaginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(_in_reader_order(slug, filterset.qs), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "web/list.html", {
         "slug": slug, "spec": spec, "filter": filterset, "page": page,
         "filtered": any(v for k, v in request.GET.items() if k != "page"),
