@@ -213,6 +213,15 @@ def check(page, code, name, problems):
         problems.append(f"{code} {name}: {found['scrollWidth']}px wide; {found['wide'][:3]}")
 
 
+def sweep_languages():
+    """All ten on SQLite. The PostgreSQL pass repeats what depends on the database
+    (its ICU collations, queries): three languages of three scripts suffice there,
+    and keep the suite inside its time budget; the catalogues are the same."""
+    from django.db import connection
+
+    return LANGUAGES if connection.vendor == "sqlite" else ["zh-hans", "th", "km"]
+
+
 def test_every_main_page_in_every_language(browser, live_server, demo):
     from liaison.sharing.models import User
 
@@ -225,7 +234,7 @@ def test_every_main_page_in_every_language(browser, live_server, demo):
         context.set_default_timeout(15_000)
         page = context.new_page()
         log_in(page, live_server, user, DEMO_PASSWORD)
-        for code in LANGUAGES:
+        for code in sweep_languages():
             User.objects.filter(pk=user.pk).update(preferred_language=code)
             for name, path in pages:
                 response = page.goto(live_server.url + path)
