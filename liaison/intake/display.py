@@ -10,9 +10,8 @@ evidence. The evidence itself stays as written: it is the source.
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from liaison.core.i18n import current_reader
 from liaison.core import localefmt
-from liaison.core.localefmt import format_number
+from liaison.core.i18n import current_reader
 from liaison.core.templatetags.liaison_i18n import partial_date_text, romanisation_for_reader
 from liaison.operations.models import Event, Figure, Participant
 
@@ -29,19 +28,9 @@ def _label(choices, value):
 
 def figures_in_words(data):
     """ "more than 70,000 suspects, 160 cases" in the reader's language."""
-    reader = current_reader()
-    parts = []
     qualifiers = data.get("qualifiers") or {}
-    for category, value in (data.get("counts") or {}).items():
-        values = {"number": format_number(value, reader),
-                  "category": _label(Figure.Category, category).lower()}
-        qualifier = qualifiers.get(category, "")
-        if qualifier:
-            values["qualifier"] = _label(Figure.Qualifier, qualifier)
-            parts.append(_("%(qualifier)s %(number)s %(category)s") % values)
-        else:
-            parts.append(_("%(number)s %(category)s") % values)
-    return _(", ").join(parts)
+    return _(", ").join(Figure.in_words(value, qualifiers.get(category, ""), category)
+                        for category, value in (data.get("counts") or {}).items())
 
 
 def name_with_romanisation(name):

@@ -179,14 +179,22 @@ class Figure(models.Model):
         verbose_name = _("figure")
 
     def __str__(self):
-        # In the reader's language and digits: "more than 70,000 suspects", "ผู้ต้องสงสัย 70,000 คน".
+        return self.in_words(self.value, self.qualifier, self.category)
+
+    @classmethod
+    def in_words(cls, value, qualifier, category):
+        """ "more than 70,000 suspects", "ผู้ต้องสงสัย 70,000 คน": in the reader's language
+        and digits, the qualifier a source gave kept with its number. The one wording
+        for records, the review queue and the figure pages."""
         from liaison.core.i18n import current_reader
         from liaison.core.localefmt import format_number
 
-        values = {"number": format_number(self.value, current_reader()),
-                  "category": str(self.get_category_display()).lower()}
-        if self.qualifier:
-            return _("%(qualifier)s %(number)s %(category)s") % dict(values, qualifier=self.get_qualifier_display())
+        labels = dict(cls.Category.choices)
+        values = {"number": format_number(value, current_reader()),
+                  "category": str(labels.get(category, category)).lower()}
+        if qualifier:
+            values["qualifier"] = dict(cls.Qualifier.choices).get(qualifier, qualifier)
+            return _("%(qualifier)s %(number)s %(category)s") % values
         return _("%(number)s %(category)s") % values
 
 

@@ -2,8 +2,6 @@
 from django import template
 from django.utils.translation import gettext as _
 
-from liaison.core.i18n import current_reader
-from liaison.core.localefmt import format_number
 from liaison.core.templatetags.liaison_i18n import partial_date_text
 
 register = template.Library()
@@ -42,13 +40,9 @@ def figure_text(value, qualifier, category_label):
     """ "more than 70,000 suspects" — the qualifier a source gave stays with its number."""
     from liaison.operations.models import Figure
 
-    number = format_number(value, current_reader())
-    if qualifier:
-        qual = dict(Figure.Qualifier.choices).get(qualifier, qualifier)
-        return _("%(qualifier)s %(number)s %(category)s") % {
-            "qualifier": qual, "number": number, "category": str(category_label).lower(),
-        }
-    return _("%(number)s %(category)s") % {"number": number, "category": str(category_label).lower()}
+    # The label, not the code, is what templates hold (f.get_category_display).
+    codes = {str(label): code for code, label in Figure.Category.choices}
+    return Figure.in_words(value, qualifier, codes.get(str(category_label), category_label))
 
 
 @register.filter
