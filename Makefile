@@ -18,6 +18,7 @@ PG_ONLY := --ignore=tests/plain --ignore=tests/test_offline_cli.py
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet ./tools/pyicu-shim  # why: tools/pyicu-shim/pyproject.toml
 
 install: $(BIN)/python
 	$(BIN)/pip install --quiet -e .

@@ -85,6 +85,8 @@ INSTALLED_APPS = [
     "liaison.matching",
     "liaison.requests",
     "liaison.public",
+    "liaison.screening",
+    "liaison.interop",
     "liaison.web",
     "liaison.api",
     "liaison.demo",
@@ -219,6 +221,17 @@ REQUESTS_WEBHOOKS_ALLOW_LOOPBACK = env_bool("REQUESTS_WEBHOOKS_ALLOW_LOOPBACK", 
 # between one agency's records and another's, then hits wait and the other agency is warned.
 MATCH_STRONG_HIT = float(os.environ.get("MATCH_STRONG_HIT", "0.99"))
 MATCH_PROBE_LIMIT = int(os.environ.get("MATCH_PROBE_LIMIT", "50"))
+# Border screening (liaison/screening): a name screened against the watchlists has its
+# own threshold, band and daily limit of hits per pair of agencies, apart from the
+# watchlist hits between registry records.
+SCREENING_HIT_THRESHOLD = float(os.environ.get("SCREENING_HIT_THRESHOLD", "0.9"))
+SCREENING_STRONG_HIT = float(os.environ.get("SCREENING_STRONG_HIT", "0.99"))
+SCREENING_PROBE_LIMIT = int(os.environ.get("SCREENING_PROBE_LIMIT", "50"))
+# Interchange (liaison/interop): the UUID namespace of this deployment's STIX, MISP and FtM
+# object ids. Set it once per deployment and keep it: partners recognise a record again by
+# its id, and two deployments sharing it would give different records the same id. Empty:
+# derived from the first ALLOWED_HOSTS name.
+STIX_ID_NAMESPACE = os.environ.get("STIX_ID_NAMESPACE", "")
 
 # The public side (liaison/public): who receives a public report, by the reporter's
 # country (ISO alpha-2 -> agency short name), and the agency for every other country.
@@ -231,6 +244,7 @@ PUBLIC_REPORT_DEFAULT_AGENCY = os.environ.get("PUBLIC_REPORT_DEFAULT_AGENCY", "L
 PUBLIC_CONSULAR_AGENCIES = json.loads(os.environ.get("PUBLIC_CONSULAR_AGENCIES", "{}"))
 # Hotlines shown on every public answer, by country: [[number, what it is], ...]. Only
 # numbers the authorities publish; a country that is not listed shows none (never guessed).
+# Myanmar is not listed: no published number was found that could be checked.
 # "What it is" is shown translated when the catalogues know it (the defaults are marked).
 PUBLIC_HOTLINES = json.loads(os.environ.get("PUBLIC_HOTLINES", "{}")) or {
     "TH": [["1441", gettext_noop("Anti Online Scam Operation Center (AOC)")], ["191", gettext_noop("Police")]],
@@ -240,7 +254,11 @@ PUBLIC_HOTLINES = json.loads(os.environ.get("PUBLIC_HOTLINES", "{}")) or {
     "KH": [["117", gettext_noop("Police")]],
     "ID": [["110", gettext_noop("Police")]],
     "PH": [["911", gettext_noop("Emergency")]],
-    "CN": [["110", gettext_noop("Police")]],
+    # 96110: the Ministry of Public Security's national anti-fraud line (warns, advises, takes tips);
+    # 110 stays first, as that line's own announcements say to call 110 once money has gone.
+    "CN": [["110", gettext_noop("Police")], ["96110", gettext_noop("Anti-fraud warning and advice line")]],
+    # 1191: the Ministry of Public Security's hotline and police command centre (Xinhua, 2016).
+    "LA": [["1191", gettext_noop("Police")]],
 }
 # Rate limits of the public pages: (requests, seconds) per client address, and per
 # identifier checked (by everyone together).

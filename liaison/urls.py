@@ -21,6 +21,9 @@ urlpatterns = [
     path("intake/", include("liaison.intake.urls")),
     path("matching/", include("liaison.matching.urls")),
     path("requests/", include("liaison.requests.urls")),
+    path("screening/", include("liaison.screening.urls")),
+    path("interop/", include("liaison.interop.urls")),
+    path("taxii2/", include("liaison.interop.taxii_urls")),
     path("", include("liaison.sharing.admin_urls")),
     path("", include("liaison.web.urls")),
 ]

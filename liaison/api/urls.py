@@ -2,6 +2,8 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from liaison.screening.api import ScreenView
+
 from . import views
 
 app_name = "api"
@@ -23,6 +25,7 @@ router.register("events", views.EventViewSet, basename="event")
 
 urlpatterns = [
     path("search/", views.SearchView.as_view(), name="search"),
+    path("screen", ScreenView.as_view(), name="screen"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("matching/", include("liaison.matching.api_urls")),

@@ -38,6 +38,11 @@ class AuditEntry(models.Model):
         PUBLIC_TRIAGE = "public_triage", _("Public report confirmed, joined or rejected")
         PUBLIC_MESSAGE = "public_message", _("Message sent to a member of the public")
         PUBLIC_HIT = "public_hit", _("Missing-relative report matched a record")
+        SCREENING = "screening", _("Travellers screened")
+        SCREENING_HIT = "screening_hit", _("Screening hit notified")
+        SCREENING_PROBING = "screening_probing", _("Possible probing by screening: hits held back")
+        INTEROP_EXPORT = "interop_export", _("Exported for another system (STIX, TAXII, MISP, FtM)")
+        INTEROP_IMPORT = "interop_import", _("Imported from another system (STIX, TAXII, MISP, FtM)")
 
     seq = models.PositiveBigIntegerField(unique=True, editable=False)
     at = models.DateTimeField(editable=False)

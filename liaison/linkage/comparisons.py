@@ -11,18 +11,20 @@ checks that both put sample pairs into the same levels.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Callable
 
 from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 
 from liaison.translatable import gettext_noop
 
-from .records import Features
+from .records import ROUGH, SYLLABIC, Features
 
 
 JW_LOW = 0.80
 JW_TOKEN = 0.92  # two tokens are one name spelled differently...
-EDIT_LONG = 5  # ...or, both at least this long, one typo apart (Putin/Pulin)
+EDIT_LONG = 5  # ...or, both at least this long, one typo apart (Putin/Pulin)...
+EDIT_SHORT = 4  # ...or a shorter one (3 letters at least) one typo apart inside the word (Suda/Sua)
 SHORT_FORM = 3  # a token this long or longer that begins another is its short form (Ben/Benjamin)
 DOB_FAR = 10  # years of birth further apart than this are a level of their own
 
@@ -57,9 +59,20 @@ def _best_jw(a: Features, b: Features) -> float:
     return max((JaroWinkler.similarity(x, y) for x in a.names for y in b.names), default=0.0)
 
 
+# Cached: the same given and family names meet over and over (one new
+# person against fifty candidates compares the same tokens many times).
+@lru_cache(maxsize=1 << 18)
 def _agree(x: str, y: str) -> bool:
-    return JaroWinkler.similarity(x, y) >= JW_TOKEN or (
-        len(x) >= EDIT_LONG and len(y) >= EDIT_LONG and DamerauLevenshtein.distance(x, y) <= 1)
+    return x == y or JaroWinkler.similarity(x, y) >= JW_TOKEN or (
+        len(x) >= EDIT_LONG and len(y) >= EDIT_LONG and DamerauLevenshtein.distance(x, y) <= 1) or _short_typo(x, y)
+
+
+def _short_typo(x: str, y: str) -> bool:
+    """A short given name with one letter inside it mistyped, dropped or
+    swapped (Suda/Sua, Linh/Lnih): the first and the last letter stay. Names
+    that differ at either end (Nam/Lam, Hoa/Hoan) are other names."""
+    return (min(len(x), len(y)) >= 3 and max(len(x), len(y)) >= EDIT_SHORT and x[0] == y[0] and x[-1] == y[-1]
+            and DamerauLevenshtein.distance(x, y) <= 1)
 
 
 def _abbreviates(x: str, y: str) -> bool:
@@ -68,6 +81,7 @@ def _abbreviates(x: str, y: str) -> bool:
     return len(x) < len(y) and (len(x) == 1 or len(x) >= SHORT_FORM) and y.startswith(x)
 
 
+@lru_cache(maxsize=1 << 18)
 def _agree_or_initial(x: str, y: str) -> bool:
     return _agree(x, y) or _abbreviates(x, y) or _abbreviates(y, x)
 
@@ -94,7 +108,9 @@ def _token_subset(a: Features, b: Features) -> bool:
 
 _SQL_AGREE = (
     f"(jaro_winkler_similarity(x, y) >= {JW_TOKEN} OR (length(x) >= {EDIT_LONG} AND length(y) >= {EDIT_LONG} "
-    "AND damerau_levenshtein(x, y) <= 1))"
+    "AND damerau_levenshtein(x, y) <= 1) OR (least(length(x), length(y)) >= 3 "
+    f"AND greatest(length(x), length(y)) >= {EDIT_SHORT} AND substr(x, 1, 1) = substr(y, 1, 1) "
+    "AND substr(x, length(x), 1) = substr(y, length(y), 1) AND damerau_levenshtein(x, y) <= 1))"
 )
 _SQL_AGREE_OR_INITIAL = (
     f"({_SQL_AGREE} OR (length(x) < length(y) AND (length(x) = 1 OR length(x) >= {SHORT_FORM}) AND starts_with(y, x)) "
@@ -123,6 +139,82 @@ def _has_any(a: list, b: list) -> bool:
     return bool(set(a) & set(b))
 
 
+def _share_latin_key(a: Features, b: Features) -> bool:
+    return any(not key.startswith("~") for key in set(a.lkeys) & set(b.lkeys))
+
+
+def _marks_differ(a: Features, b: Features) -> bool:
+    """Both names are written with diacritics and spell a word differently
+    (Thành / Thanh): two names, not one name with its marks dropped."""
+    right = {key for key in b.lkeys if key.startswith("~") and "=" in key}
+    if not right:
+        return False
+    for key in a.lkeys:
+        if key.startswith("~") and "=" in key and key not in right:
+            head = key.split("=", 1)[0] + "="
+            if any(other.startswith(head) for other in right):
+                return True
+    return False
+
+
+def _cross_rough(a: Features, b: Features) -> bool:
+    """One name only was read from a script romanised approximately (Thai,
+    Khmer, Arabic...): its vowels and the spelling of a word are guesses."""
+    return (ROUGH in a.lkeys) != (ROUGH in b.lkeys)
+
+
+def _one_word_differs(a: Features, b: Features) -> bool:
+    """Some variants of both names have as many words, two or more, and all
+    but one of them pair up: the family name agrees, a given name does not
+    (Kim Min Jun / Kim Min Jae, Phan Thu Ngân / Phan Thị Ngân). Not across
+    an approximate reading (ประเสริฐ read "praserit" is the passport's
+    "Prasoet"), where a word spelled otherwise is the reading's fault."""
+    if _cross_rough(a, b):
+        return False
+    for ta in a.toks:
+        for tb in b.toks:
+            if len(ta) == len(tb) >= 2:
+                left = [x for x in ta if not any(_agree(x, y) for y in tb)]
+                right = [y for y in tb if not any(_agree(x, y) for x in ta)]
+                # two letters apart, or one letter at either end of words of three letters or more
+                # (Nam / Lam: one inside is a typo, see _short_typo); a particle is not a name (al / xal)
+                if len(left) == len(right) == 1 and (
+                        DamerauLevenshtein.distance(left[0], right[0]) >= 2 or min(len(left[0]), len(right[0])) >= 3):
+                    return True
+    return False
+
+
+def _extra_syllable(a: Features, b: Features) -> bool:
+    """Names of syllables (Chinese, Korean, Burmese), one with more of them:
+    they have no middle name to drop, so Aung Kyaw is not Aung Kyaw Min."""
+    return SYLLABIC in a.lkeys and SYLLABIC in b.lkeys and _token_subset(a, b)
+
+
+_SQL_LATIN_KEY_SHARED = "list_has_any(list_filter(lkeys_l, k -> NOT starts_with(k, '~')), lkeys_r)"
+_SQL_MARKS_DIFFER = (
+    "len(list_filter(lkeys_l, x -> starts_with(x, '~') AND contains(x, '=') AND NOT list_contains(lkeys_r, x) "
+    "AND len(list_filter(lkeys_r, y -> starts_with(y, split_part(x, '=', 1) || '='))) > 0)) > 0"
+)
+_SQL_CROSS_ROUGH = f"(list_contains(lkeys_l, '{ROUGH}') <> list_contains(lkeys_r, '{ROUGH}'))"
+_SQL_ONE_WORD_DIFFERS = (
+    f"(NOT {_SQL_CROSS_ROUGH} AND list_bool_or(list_transform(toks_l, a -> list_bool_or(list_transform(toks_r, b -> "
+    "len(a) = len(b) AND len(a) >= 2 AND "
+    f"len(list_filter(a, x -> NOT list_bool_or(list_transform(b, y -> {_SQL_AGREE})))) = 1 AND "
+    f"len(list_filter(b, y -> NOT list_bool_or(list_transform(a, x -> {_SQL_AGREE})))) = 1 AND "
+    f"(damerau_levenshtein(list_filter(a, x -> NOT list_bool_or(list_transform(b, y -> {_SQL_AGREE})))[1], "
+    f"list_filter(b, y -> NOT list_bool_or(list_transform(a, x -> {_SQL_AGREE})))[1]) >= 2 OR "
+    # (the one differing word of each side is three letters or more; written as a count for the
+    # Spark translation, which cannot type length() of a list element)
+    f"(len(list_filter(a, x -> length(x) >= 3 AND NOT list_bool_or(list_transform(b, y -> {_SQL_AGREE})))) = 1 "
+    f"AND len(list_filter(b, y -> length(y) >= 3 AND NOT list_bool_or(list_transform(a, x -> {_SQL_AGREE})))) = 1)"
+    "))))))"
+)
+_SQL_EXTRA_SYLLABLE = (
+    f"(list_contains(lkeys_l, '{SYLLABIC}') AND list_contains(lkeys_r, '{SYLLABIC}') AND {_SQL_TOKEN_SUBSET})"
+)
+_NOT_MARKS = f"NOT ({_SQL_MARKS_DIFFER})"
+
+
 def _swapped(a: str, b: str) -> bool:
     return len(a) == len(b) == 10 and a[:4] == b[:4] and a[5:7] == b[8:10] and a[8:10] == b[5:7] and a != b
 
@@ -136,25 +228,42 @@ NAME = Comparison(
         Level("han_same", gettext_noop("same Chinese characters"), "list_has_any(han_l, han_r)",
               lambda a, b: _has_any(a.han, b.han)),
         Level("han_homophone", gettext_noop("other Chinese characters that sound the same (not the same name)"),
-              "len(han_l) > 0 AND len(han_r) > 0 AND NOT list_has_any(lkeys_l, lkeys_r) "
+              f"len(han_l) > 0 AND len(han_r) > 0 AND NOT {_SQL_LATIN_KEY_SHARED} "
               "AND list_has_any(nkeys_l, nkeys_r)",
-              lambda a, b: bool(a.han) and bool(b.han) and not _has_any(a.lkeys, b.lkeys)
+              lambda a, b: bool(a.han) and bool(b.han) and not _share_latin_key(a, b)
               and _has_any(a.nkeys, b.nkeys)),
         Level("han_differ", gettext_noop("different Chinese characters"),
-              "len(han_l) > 0 AND len(han_r) > 0 AND NOT list_has_any(lkeys_l, lkeys_r)",
-              lambda a, b: bool(a.han) and bool(b.han) and not _has_any(a.lkeys, b.lkeys)),
+              f"len(han_l) > 0 AND len(han_r) > 0 AND NOT {_SQL_LATIN_KEY_SHARED}",
+              lambda a, b: bool(a.han) and bool(b.han) and not _share_latin_key(a, b)),
+        # Every level below holds only for names that do not contradict each
+        # other: a word spelled with other diacritics by two sources that
+        # both write them, one given name of several, one syllable more.
+        # Such pairs fall to "different names".
         Level("exact", gettext_noop("same name once transliterated (word order and titles aside)"),
-              "list_has_any(nkeys_l, nkeys_r)", lambda a, b: _has_any(a.nkeys, b.nkeys)),
-        Level("tokens_close", gettext_noop("same names with small spelling differences"), _SQL_TOKENS_CLOSE, _tokens_close),
-        Level("token_subset", gettext_noop("same names, one side has more names"), _SQL_TOKEN_SUBSET, _token_subset),
-        Level("phonetic", gettext_noop("sounds the same in another romanisation"), "list_has_any(phonv_l, phonv_r)",
-              lambda a, b: _has_any(a.phonv, b.phonv)),
+              f"list_has_any(nkeys_l, nkeys_r) AND {_NOT_MARKS}",
+              lambda a, b: _has_any(a.nkeys, b.nkeys) and not _marks_differ(a, b)),
+        Level("tokens_close", gettext_noop("same names with small spelling differences"),
+              f"{_SQL_TOKENS_CLOSE} AND {_NOT_MARKS}", lambda a, b: _tokens_close(a, b) and not _marks_differ(a, b)),
+        Level("token_subset", gettext_noop("same names, one side has more names"),
+              f"{_SQL_TOKEN_SUBSET} AND {_NOT_MARKS} AND NOT {_SQL_EXTRA_SYLLABLE}",
+              lambda a, b: _token_subset(a, b) and not _marks_differ(a, b) and not _extra_syllable(a, b)),
+        # Across an approximate reading the consonants are all it can be
+        # trusted with (Arabic script writes no short vowels: كريم "krym" is Karim).
+        Level("phonetic", gettext_noop("sounds the same in another romanisation"),
+              f"(list_has_any(phonv_l, phonv_r) OR ({_SQL_CROSS_ROUGH} AND list_has_any(phon_l, phon_r))) "
+              f"AND {_NOT_MARKS}",
+              lambda a, b: (_has_any(a.phonv, b.phonv) or (_cross_rough(a, b) and _has_any(a.phon, b.phon)))
+              and not _marks_differ(a, b)),
         # The consonant skeleton alone: another romanisation, or another name
         # of the same consonants (Thanh/Tuan): weighed apart.
-        Level("consonants", gettext_noop("same consonants, other vowels"), "list_has_any(phon_l, phon_r)",
-              lambda a, b: _has_any(a.phon, b.phon)),
-        Level("jw_low", gettext_noop("similar spelling"), f"{_SQL_BEST_JW} >= {JW_LOW}",
-              lambda a, b: _best_jw(a, b) >= JW_LOW),
+        Level("consonants", gettext_noop("same consonants, other vowels"),
+              f"list_has_any(phon_l, phon_r) AND {_NOT_MARKS} AND NOT {_SQL_ONE_WORD_DIFFERS}",
+              lambda a, b: _has_any(a.phon, b.phon) and not _marks_differ(a, b) and not _one_word_differs(a, b)),
+        Level("jw_low", gettext_noop("similar spelling"),
+              f"{_SQL_BEST_JW} >= {JW_LOW} AND {_NOT_MARKS} AND NOT {_SQL_ONE_WORD_DIFFERS} "
+              f"AND NOT {_SQL_EXTRA_SYLLABLE}",
+              lambda a, b: _best_jw(a, b) >= JW_LOW and not _marks_differ(a, b) and not _one_word_differs(a, b)
+              and not _extra_syllable(a, b)),
         Level("else", gettext_noop("different names"), "ELSE", lambda a, b: True),
     ),
 )

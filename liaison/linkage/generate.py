@@ -7,7 +7,12 @@ person; each *record* is how one source wrote them: native script or a
 romanisation, family name first or last, with or without diacritics and
 titles, with typos, a partial or day/month-swapped date of birth, and
 sometimes a passport number or phone. Hard negatives are built in: Chinese
-homophones (陈志 / 陈智), shared common names with other dates of birth.
+homophones (陈志 / 陈智), shared common names with other dates of birth,
+and persons born the same day whose given name differs in a way matchers
+miss (``given_name_twin``: a Vietnamese tone, one Korean syllable, another
+Japanese given name, one more Burmese syllable). Korean (Hangul; RR, MR
+and the usual family-name spellings), Japanese (kanji; Hepburn) and Hong
+Kong (traditional characters; Cantonese spellings) persons since 2026-12.
 
 The name pools are small (like real Khmer or Vietnamese names), so many
 different persons share a name. A hard negative can then be *unknowable*:
@@ -68,10 +73,28 @@ _AR_FAMILY = [("حداد", ["Haddad"]), ("منصور", ["Mansour", "Mansur"]), (
               ("خليل", ["Khalil"]), ("عثمان", ["Othman", "Osman"]), ("شريف", ["Sharif", "Cherif"]),
               ("عيسى", ["Issa", "Eisa"]), ("بكر", ["Bakr", "Bakar"]), ("زيدان", ["Zidane", "Zaidan"]),
               ("هاشم", ["Hashem", "Hashim"]), ("العمري", ["Al-Omari", "Alomari"])]
+# Korean: family names with the spellings in use, given names of two syllables.
+_KR_FAMILY = [("김", ["Kim"]), ("이", ["Lee", "Yi", "Rhee"]), ("박", ["Park", "Pak", "Bak"]), ("최", ["Choi", "Choe"]),
+              ("정", ["Jung", "Jeong", "Chung"]), ("강", ["Kang"]), ("조", ["Cho", "Jo"]), ("윤", ["Yoon", "Yun"]),
+              ("장", ["Jang", "Chang"]), ("임", ["Lim", "Im"]), ("한", ["Han"]), ("신", ["Shin", "Sin"])]
+_KR_GIVEN = "민준서연지현우수영진호성은하윤재동혜경미"
+# Japanese: names in kanji with their passport (Hepburn) spelling.
+_JP_FAMILY = [("佐藤", "Sato"), ("鈴木", "Suzuki"), ("高橋", "Takahashi"), ("田中", "Tanaka"), ("伊藤", "Ito"),
+              ("渡辺", "Watanabe"), ("山本", "Yamamoto"), ("中村", "Nakamura"), ("小林", "Kobayashi"),
+              ("加藤", "Kato"), ("吉田", "Yoshida"), ("山田", "Yamada")]
+_JP_GIVEN = {"m": [("太郎", "Taro"), ("健一", "Kenichi"), ("翔太", "Shota"), ("大輔", "Daisuke"), ("直樹", "Naoki"),
+                   ("誠", "Makoto"), ("博", "Hiroshi"), ("和也", "Kazuya")],
+             "f": [("花子", "Hanako"), ("優子", "Yuko"), ("美穂", "Miho"), ("陽子", "Yoko")]}
+# Hong Kong and Macau: traditional characters, Cantonese (HK government) spellings.
+_HK_FAMILY = [("陳", "Chan"), ("黃", "Wong"), ("張", "Cheung"), ("李", "Lee"), ("劉", "Lau"), ("梁", "Leung"),
+              ("林", "Lam"), ("何", "Ho"), ("吳", "Ng"), ("鄭", "Cheng"), ("曾", "Tsang"), ("周", "Chow")]
+_HK_GIVEN = [("偉", "Wai"), ("志", "Chi"), ("明", "Ming"), ("文", "Man"), ("國", "Kwok"), ("嘉", "Ka"), ("美", "Mei"),
+             ("玲", "Ling"), ("華", "Wah"), ("強", "Keung"), ("德", "Tak"), ("傑", "Kit")]
 _TITLES = {"MM": ["U", "Daw", "Ko", "Ma"], "VN": ["Ông", "Bà"], "TH": ["Khun", "Mr"], "KH": ["Lok", "Oknha"],
            "CN": ["Mr"], "AR": ["Haji", "Sheikh"]}
-CULTURES = ("CN", "VN", "TH", "KH", "MM", "AR")
-_COUNTRY = {"CN": ["cn"], "VN": ["vn"], "TH": ["th"], "KH": ["kh"], "MM": ["mm"], "AR": ["sa", "ae", "pk", "iq"]}
+CULTURES = ("CN", "VN", "TH", "KH", "MM", "AR", "KR", "JP", "HK")
+_COUNTRY = {"CN": ["cn"], "VN": ["vn"], "TH": ["th"], "KH": ["kh"], "MM": ["mm"], "AR": ["sa", "ae", "pk", "iq"],
+            "KR": ["kr"], "JP": ["jp"], "HK": ["hk", "mo"]}
 
 
 @dataclass
@@ -123,6 +146,18 @@ def make_entity(rng: random.Random, index: int, culture: str | None = None) -> E
         latin = [[BURMESE_SYLLABLES[s].capitalize() for s in syllables]]
         latin.append([rng.choice(_MM_SPELLING.get(BURMESE_SYLLABLES[s], [BURMESE_SYLLABLES[s]])).capitalize()
                       for s in syllables])
+    elif culture == "KR":
+        (family, spellings), given = rng.choice(_KR_FAMILY), "".join(rng.choice(_KR_GIVEN) for _ in range(2))
+        native = family + given
+        latin = _korean_latin(spellings, given)
+    elif culture == "JP":
+        (kf, lf), (kg, lg) = rng.choice(_JP_FAMILY), rng.choice(_JP_GIVEN[sex])
+        native = kf + kg
+        latin = [[lf, lg]]
+    elif culture == "HK":
+        (hf, lf), given = rng.choice(_HK_FAMILY), [rng.choice(_HK_GIVEN) for _ in range(rng.choice((1, 2, 2)))]
+        native = hf + "".join(c for c, _ in given)
+        latin = [[lf] + [r for _, r in given], [lf, "-".join(r for _, r in given)]]
     else:
         (ag, lgs), (af, lfs) = rng.choice(_AR_GIVEN), rng.choice(_AR_FAMILY)
         native = f"{ag} {af}"
@@ -135,6 +170,75 @@ def make_entity(rng: random.Random, index: int, culture: str | None = None) -> E
         passport=f"{culture[0]}{rng.randint(10_000_000, 99_999_999)}" if rng.random() < 0.5 else None,
         phone=f"+{rng.randint(10, 99)}{rng.randint(100_000_000, 999_999_999)}" if rng.random() < 0.4 else None,
     )
+
+
+def _korean_latin(family_spellings: list[str], given: str) -> list[list[str]]:
+    """Every spelling of the family name with the given name in RR and in MR,
+    as one word or hyphenated (Min-jun, Minjun)."""
+    from liaison.names.translit import _hangul_syllable
+
+    out = []
+    for system in ("rr", "mr"):
+        syllables = [_hangul_syllable(c, system) for c in given]
+        for family in family_spellings:
+            out.append([family, "".join(syllables).capitalize()])
+            out.append([family, "-".join(syllables).capitalize()])
+    return out
+
+
+_VI_TONES = "\u0300\u0301\u0303\u0309\u0323"
+
+
+def _other_tone(rng: random.Random, word: str) -> str:
+    """The word with another tone mark on its vowel (Thành -> Thạnh, Hùng -> Hũng)."""
+    import unicodedata
+
+    decomposed = [c for c in unicodedata.normalize("NFD", word) if c not in _VI_TONES]
+    vowels = [i for i, c in enumerate(decomposed) if c.lower() in "aeiouy"]
+    if not vowels:
+        return word
+    current = next((c for c in unicodedata.normalize("NFD", word) if c in _VI_TONES), "")
+    tone = rng.choice([t for t in ("",) + tuple(_VI_TONES) if t != current])
+    at = vowels[-1] if len(vowels) == 1 else vowels[-2] if decomposed[-1].lower() in "aeiouy" else vowels[-1]
+    decomposed.insert(at + 1, tone)
+    return unicodedata.normalize("NFC", "".join(decomposed))
+
+
+def given_name_twin(rng: random.Random, entity: Entity, index: int) -> Entity | None:
+    """Another person born the same day with the same family name and a given
+    name that differs in a way matchers miss: another tone (Vietnamese, both
+    written with diacritics), one Korean syllable, another Japanese given
+    name, one more Burmese syllable. None for other cultures."""
+    import copy
+
+    twin = copy.deepcopy(entity)
+    twin.id = f"E{index}"
+    twin.passport = None
+    twin.phone = None
+    if entity.culture == "VN":
+        family, middle, given = entity.native.split(" ")
+        other = _other_tone(rng, given)
+        twin.native = f"{family} {middle} {other}"
+        twin.latin = [[family, middle, other]]
+    elif entity.culture == "KR":
+        family, given = entity.native[0], entity.native[1:]
+        position = rng.randrange(len(given))
+        replacement = rng.choice([c for c in _KR_GIVEN if c != given[position]])
+        given = given[:position] + replacement + given[position + 1:]
+        twin.native = family + given
+        twin.latin = _korean_latin(dict(_KR_FAMILY)[family], given)
+    elif entity.culture == "JP":
+        family = next((k, l) for k, l in _JP_FAMILY if entity.native.startswith(k))
+        kg, lg = rng.choice([g for g in _JP_GIVEN[entity.sex] if family[0] + g[0] != entity.native])
+        twin.native = family[0] + kg
+        twin.latin = [[family[1], lg]]
+    elif entity.culture == "MM":
+        extra = rng.choice(_MM_SYLLABLES)
+        twin.native = f"{entity.native} {extra}"
+        twin.latin = [tokens + [BURMESE_SYLLABLES[extra].capitalize()] for tokens in entity.latin]
+    else:
+        return None
+    return twin
 
 
 def homophone_of(rng: random.Random, entity: Entity, index: int) -> Entity:
@@ -187,6 +291,8 @@ def render(rng: random.Random, entity: Entity, record_id: str) -> tuple[PersonRe
         tokens = list(rng.choice(entity.latin))
         if entity.culture == "VN" and rng.random() < 0.6:
             tokens = [_fold(t) for t in tokens]
+        if entity.culture in ("JP", "HK") and rng.random() < 0.3:
+            tokens = [tokens[0].upper()] + tokens[1:]  # SURNAME Given, as Hong Kong and Japan write it
         if entity.culture == "VN" and rng.random() < 0.15:
             tokens = [tokens[0], tokens[-1]]  # middle name dropped
         if entity.culture == "CN" and rng.random() < 0.3:
@@ -233,7 +339,8 @@ def render(rng: random.Random, entity: Entity, record_id: str) -> tuple[PersonRe
     return record, f"{entity.culture}-{script}"
 
 
-def population(n_entities: int, seed: int, *, homophone_share: float = 0.05, max_records: int = 3):
+def population(n_entities: int, seed: int, *, homophone_share: float = 0.05, max_records: int = 3,
+               twin_share: float = 0.1):
     """Records with their entity ids: ``(records, truth, script_of)``.
 
     ``truth[record_id]`` is the entity id; ``script_of[record_id]`` says how
@@ -249,6 +356,10 @@ def population(n_entities: int, seed: int, *, homophone_share: float = 0.05, max
         entities.append(entity)
         if entity.culture == "CN" and rng.random() < homophone_share * 4 and len(entities) < n_entities:
             entities.append(homophone_of(rng, entity, len(entities)))
+        if entity.culture in ("VN", "KR", "JP", "MM") and rng.random() < twin_share and len(entities) < n_entities:
+            twin = given_name_twin(rng, entity, len(entities))
+            if twin is not None:
+                entities.append(twin)
     for entity in entities:
         for _ in range(rng.choice([1] * 2 + list(range(2, max_records + 1)))):
             record_id = f"R{len(records)}"
@@ -274,7 +385,8 @@ def labelled_pairs(n_entities: int, seed: int, negatives_per_positive: float = 1
     blocks: dict[str, list[PersonRecord]] = {}
     for record in records:
         f = features(record)
-        for key in f.nkeys + ["~" + p for p in f.phon] + [f"h{h[:1]}{f.dob_year}" for h in f.han]:
+        full_date = [f"d{f.dob}"] if f.dob and len(f.dob) == 10 else []  # born the same day
+        for key in f.nkeys + ["~" + p for p in f.phon] + [f"h{h[:1]}{f.dob_year}" for h in f.han] + full_date:
             blocks.setdefault(key, []).append(record)
     negatives = []
     seen = set()
@@ -315,8 +427,10 @@ def indistinguishable(a: PersonRecord, b: PersonRecord) -> bool:
     negative pair for which this holds is unknowable, not a matcher error."""
     from .records import features
 
+    from .comparisons import _marks_differ
+
     fa, fb = features(a), features(b)
-    if not set(fa.nkeys) & set(fb.nkeys):
+    if not set(fa.nkeys) & set(fb.nkeys) or _marks_differ(fa, fb):
         return False
     if fa.han and fb.han and not set(fa.han) & set(fb.han):
         return False

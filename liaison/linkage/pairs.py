@@ -55,15 +55,30 @@ def read_rows(stream: IO[str]) -> tuple[list[str], Iterable[dict]]:
     return header, reader
 
 
-def score_csv(source: IO[str], target: IO[str], matcher: Matcher | None = None) -> int:
+def file_purpose(rows: list[dict]) -> str:
+    """"screening" for a file of names only (names screened against a list),
+    "linkage" when any row gives more than names on either side (registry
+    records): the prior differs, see ``scoring``."""
+    for row in rows:
+        for column, value in row.items():
+            if (column and column not in REQUIRED and column.startswith(("left_", "right_"))
+                    and (value or "").strip()):
+                return "linkage"
+    return "screening"
+
+
+def score_csv(source: IO[str], target: IO[str], matcher: Matcher | None = None, purpose: str = "auto") -> int:
     """Write every row of ``source`` to ``target`` with ``probability`` and ``why``.
 
     Reads everything first so that a bad row stops the run before any output
-    (all or nothing). Returns the number of rows scored.
+    (all or nothing). Returns the number of rows scored. ``purpose`` "auto"
+    reads a file of names only as screening and any other as linkage.
     """
     matcher = matcher or Matcher.default()
     header, reader = read_rows(source)
     rows = list(reader)
+    if purpose == "auto":
+        purpose = file_purpose(rows)
     sides = []
     for number, row in enumerate(rows, start=2):
         if None in row:
@@ -71,7 +86,7 @@ def score_csv(source: IO[str], target: IO[str], matcher: Matcher | None = None) 
         sides.append((features(_record(row, "left", number)), features(_record(row, "right", number))))
     # How common each name is in this file (distinct records), to weigh common names down.
     frequencies = NameFrequencies(f for pair in sides for f in pair)
-    results = [matcher.score_features(left, right, frequencies=frequencies) for left, right in sides]
+    results = [matcher.score_features(left, right, frequencies=frequencies, purpose=purpose) for left, right in sides]
     out_header = [h for h in header if h not in ("probability", "why")] + ["probability", "why"]
     writer = csv.DictWriter(target, fieldnames=out_header, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
@@ -83,7 +98,7 @@ def score_csv(source: IO[str], target: IO[str], matcher: Matcher | None = None) 
     return len(rows)
 
 
-def score_text(text: str, matcher: Matcher | None = None) -> str:
+def score_text(text: str, matcher: Matcher | None = None, purpose: str = "auto") -> str:
     out = io.StringIO()
-    score_csv(io.StringIO(text.lstrip("\ufeff")), out, matcher)
+    score_csv(io.StringIO(text.lstrip("\ufeff")), out, matcher, purpose)
     return out.getvalue()

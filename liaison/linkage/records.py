@@ -16,6 +16,10 @@ from functools import lru_cache
 from liaison.names import analyse_name
 
 
+SYLLABIC = "~syllabic"
+ROUGH = "~rough"  # a name read from a script romanised approximately (translit.ROUGH_SCRIPTS)
+
+
 @dataclass
 class PersonRecord:
     id: str
@@ -31,6 +35,18 @@ _ISO = re.compile(r"^(\d{4})(?:[-/.](\d{1,2})(?:[-/.](\d{1,2}))?)?$")
 _DMY = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
 _MY = re.compile(r"^(\d{1,2})[-/.](\d{4})$")
 _COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+
+
+_APPROXIMATE = re.compile(
+    r"^(?:c\.?|ca\.?|circa|about|approx\.?|approximately|around|born|b\.|~|±)?\s*(\d{4})\s*"
+    r"(?:\?|\(?(?:approx\.?|approximately|est\.?|estimated|circa|c\.)\)?)?$", re.IGNORECASE)
+_CJK = re.compile(r"^(\d{4})\s*年\s*(?:(\d{1,2})\s*月\s*(?:(\d{1,2})\s*日)?)?$")
+
+
+def _common_era(year: int) -> int:
+    """A Thai Buddhist-era year (Thai ID cards and police records: 2518) as
+    the Common Era year (1975); other years unchanged."""
+    return year - 543 if 2400 <= year <= 2700 else year
 
 
 def _valid(year: int, month: int | None, day: int | None) -> bool:
@@ -54,6 +70,11 @@ def normalise_dob(text: str | None) -> str | None:
     value = unicodedata.normalize("NFKC", text or "").strip()
     if not value:
         return None
+    if m := _APPROXIMATE.match(value):  # "c. 1975", "about 1975", "1975?": the year, no more
+        year = _common_era(int(m[1]))
+        return f"{year:04d}" if _valid(year, None, None) else None
+    if m := _CJK.match(value):  # 1975年3月2日
+        value = "-".join(part for part in m.groups() if part)
     year = month = day = None
     if m := _ISO.match(value):
         year, month, day = int(m[1]), m[2] and int(m[2]), m[3] and int(m[3])
@@ -77,6 +98,7 @@ def normalise_dob(text: str | None) -> str | None:
         return None
     month = month or None
     day = day or None
+    year = _common_era(year)
     if not _valid(year, month, day):
         return None
     if month is None:
@@ -132,7 +154,11 @@ class Features:
     names: list[str]  # sorted Latin token strings, one per name variant
     toks: list[list[str]]  # the tokens of each variant
     nkeys: list[str]
-    lkeys: list[str]  # keys of the names not written in Han
+    # keys of the names not written in Han; also "~folded=marked" words of
+    # names written with diacritics, SYLLABIC for names of syllables, ROUGH
+    # for names read from a script romanised approximately
+    # (see comparisons.py: two markers that a name key never equals)
+    lkeys: list[str]
     han: list[str]
     phon: list[str]
     dob: str | None
@@ -166,6 +192,13 @@ def features(record: PersonRecord) -> Features:
             han.add(analysis.han)
         else:
             lkeys |= analysis.keys
+        # Markers ride in lkeys (never shared by a name key, which has no "~"):
+        # Splink's table has no column of its own for them.
+        lkeys |= analysis.marked
+        if analysis.syllabic:
+            lkeys.add(SYLLABIC)
+        if analysis.rough:
+            lkeys.add(ROUGH)
     dob = normalise_dob(record.dob)
     sex = (record.sex or "").strip().lower()[:1] or None
     if sex not in ("m", "f"):

@@ -8,10 +8,45 @@ Scoring one pair here is the same sum of log2(m/u) that Splink computes, so a
 new person can be matched against a few blocked candidates in well under a
 millisecond each, without starting Splink.
 
-Two priors: ``prior`` is Splink's probability that two *random* records match
-(used by ``dedupe`` over a whole population); ``pair_prior`` is the share of
-matches among pairs somebody puts forward for checking (blocked candidates,
-``match score`` input), used by ``score_pair`` and ``Matcher.candidates``.
+Three priors: ``prior`` is Splink's probability that two *random* records
+match (used by ``dedupe`` over a whole population); ``pair_prior`` is the
+share of matches among pairs of *registry records* put forward for checking
+(blocked candidates, a pairs file whose records carry more than names),
+used by ``score_pair`` and ``Matcher.candidates``; ``screening_prior`` is
+the share among pairs of *a name screened against a list* (a traveller at a
+checkpoint against wanted persons, a names-only pairs file). They differ
+because the evidence does: two registry records usually give dates,
+documents and nationalities, and one name shared by two people is common in
+the region (Sok Chea, Nguyen Van Thanh), so the name alone must not link
+them; a name screened against a list must be able to hit on the name alone
+(an officer then checks), or a fugitive with no date on file is never found.
+
+Choose the purpose with ``purpose="screening"`` or ``"linkage"`` (the
+default) on ``score``, ``score_features`` and ``candidates``, or call
+``Matcher.screen(person, watchlist)``: the same comparisons and weights,
+only the prior differs. ``train_defaults`` chooses the linkage prior by F1
+on generated pairs (never on a benchmark set) and sets the screening prior
+by ``screening_prior_for`` from the trained weights, by this principle:
+
+The share of true matches among names put forward against a list is not
+knowable in advance: it depends on the list (fifty fugitives or ten
+thousand sanctioned persons), on who passes the checkpoint and on how
+loosely candidates are put forward, by orders of magnitude. What is known
+is what a screening hit is *for*: it sends a name to an officer, who
+checks it against the person in front of them; a miss lets a listed person
+through unseen. So the prior is fixed by what a name alone must be to be
+checked: a hit when the two names are one name (written the same once
+transliterated, spelled with small differences, another romanisation, the
+same Chinese characters, or the same names with some left out or shortened
+to an initial or a short form: "A. Khamenei", "Ben Netanyahu"), never when
+they only resemble each other (same consonants, similar spelling) or
+differ. The prior sits half-way, in bits, between the weakest "one name"
+level and the strongest "resemblance" level, so that a little other
+evidence (a nationality, a year of birth) moves a name-only pair across
+the line only when it is near it. Choosing it by F1 on generated names
+was tried and rejected: the generator's name pools are small (many people
+share each name), which drives the prior to whatever floor the grid
+allows, and then "the same names, one left out" cannot hit.
 
 Common names: the trained u of "same name" is an average over all names, so
 "Sok Chea", which a hundred people bear, would weigh as much as a rare name.
@@ -26,6 +61,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib import resources
 from typing import Iterable
 
@@ -137,10 +173,32 @@ def _name_label(comparison: Comparison, index: int, a: Features, b: Features) ->
 COMMON_NAME = gettext_noop("a common name here: %(n)s other records")
 
 
+# Name levels that say "one name" and those that say only "alike" or
+# "different" (see the module docstring: the screening prior lies between).
+SAME_NAME_LEVELS = ("han_same", "exact", "tokens_close", "token_subset", "phonetic")
+RESEMBLANCE_LEVELS = ("han_homophone", "han_differ", "consonants", "jw_low", "else")
+
+
+def screening_prior_for(params: dict[str, list[dict]]) -> float:
+    """The screening prior for these name weights: half-way, in bits,
+    between the weakest "one name" level and the strongest "resemblance"
+    level, so that the first hits on the name alone and the second does not.
+    Raises ValueError when the weights put a resemblance above a "one name"
+    level (no prior can then do what screening needs)."""
+    weights = {level["level"]: _weight(level["m"], level["u"]) for level in params["name"]}
+    weakest_same = min(weights[key] for key in SAME_NAME_LEVELS)
+    strongest_alike = max(weights[key] for key in RESEMBLANCE_LEVELS)
+    if weakest_same <= strongest_alike:
+        raise ValueError(f"name weights out of order: a “one name” level at {weakest_same:+.1f} bits, "
+                         f"a resemblance at {strongest_alike:+.1f}")
+    return 1.0 / (1.0 + 2.0 ** ((weakest_same + strongest_alike) / 2))
+
+
 class Matcher:
     """Trained (or shipped) m/u parameters and the scorer that applies them."""
 
-    def __init__(self, params: dict[str, list[dict]], prior: float, pair_prior: float, meta: dict | None = None):
+    def __init__(self, params: dict[str, list[dict]], prior: float, pair_prior: float, meta: dict | None = None,
+                 screening_prior: float | None = None):
         params = {name: [dict(level) for level in levels] for name, levels in params.items()}
         # The name alone must never make two different Han spellings one person:
         # their level may lower the score, never raise it (in Splink too).
@@ -150,6 +208,7 @@ class Matcher:
         self.params = params
         self.prior = prior
         self.pair_prior = pair_prior
+        self.screening_prior = pair_prior if screening_prior is None else screening_prior
         self.meta = meta or {}
         self._weights = {
             comparison.name: [_weight(p["m"], p["u"]) for p in params[comparison.name]]
@@ -170,17 +229,28 @@ class Matcher:
             return self.prior
         return min(0.5, self.prior * trained / records)
 
+    def prior_of(self, purpose: str) -> float:
+        """The pair prior for ``purpose``: "linkage" (two registry records) or
+        "screening" (a name against a list)."""
+        if purpose == "screening":
+            return self.screening_prior
+        if purpose == "linkage":
+            return self.pair_prior
+        raise ValueError(f"Unknown purpose “{purpose}”: use “linkage” or “screening”.")
+
     # -- persistence -------------------------------------------------------
     def to_json(self) -> str:
         return json.dumps(
-            {"prior": self.prior, "pair_prior": self.pair_prior, "comparisons": self.params, "meta": self.meta},
+            {"prior": self.prior, "pair_prior": self.pair_prior, "screening_prior": self.screening_prior,
+             "comparisons": self.params, "meta": self.meta},
             ensure_ascii=False, indent=1,
         )
 
     @classmethod
     def from_json(cls, text: str) -> "Matcher":
         data = json.loads(text)
-        return cls(data["comparisons"], data["prior"], data["pair_prior"], data.get("meta"))
+        return cls(data["comparisons"], data["prior"], data["pair_prior"], data.get("meta"),
+                   screening_prior=data.get("screening_prior"))
 
     @classmethod
     def default(cls) -> "Matcher":
@@ -203,10 +273,11 @@ class Matcher:
 
     def score_levels(self, levels: dict[str, int | None], a: Features | None = None,
                      b: Features | None = None, prior: float | None = None,
-                     frequencies: NameFrequencies | None = None) -> PairScore:
+                     frequencies: NameFrequencies | None = None, purpose: str = "linkage") -> PairScore:
+        """``prior``, when given, overrides the prior of ``purpose``."""
         fields: dict[str, float] = {}
         labels: dict[str, str] = {}
-        total = _logit2(self.pair_prior if prior is None else prior)
+        total = _logit2(self.prior_of(purpose) if prior is None else prior)
         for comparison in COMPARISONS:
             index = levels.get(comparison.name)
             if index is None:
@@ -219,7 +290,7 @@ class Matcher:
             if comparison.name == "name" and frequencies is not None and a is not None and b is not None:
                 level = self.params["name"][index]
                 bits, others = frequencies.adjustment(level["level"], level["u"], a, b)
-                if bits < 0:
+                if bits < -1e-9:  # (u / tf rounds to a hair below 1 when no other record bears the name)
                     weight += bits
                     labels["name"] += f", {COMMON_NAME % {'n': others}}"
             fields[comparison.name] = round(weight, 3)
@@ -232,26 +303,59 @@ class Matcher:
         )
 
     def score_features(self, a: Features, b: Features, prior: float | None = None,
-                       frequencies: NameFrequencies | None = None) -> PairScore:
+                       frequencies: NameFrequencies | None = None, purpose: str = "linkage") -> PairScore:
         levels = {comparison.name: comparison.level_of(a, b) for comparison in COMPARISONS}
-        return self.score_levels(levels, a, b, prior, frequencies)
+        return self.score_levels(levels, a, b, prior, frequencies, purpose)
 
-    def score(self, a: PersonRecord, b: PersonRecord) -> PairScore:
-        return self.score_features(features(a), features(b))
+    def score(self, a: PersonRecord, b: PersonRecord, purpose: str = "linkage") -> PairScore:
+        return self.score_features(features(a), features(b), purpose=purpose)
 
-    def candidates(self, new: PersonRecord, pool: Iterable[PersonRecord], threshold: float = 0.5):
+    def candidates(self, new: PersonRecord, pool: Iterable[PersonRecord], threshold: float = 0.5,
+                   purpose: str = "linkage"):
         """The records of ``pool`` that may be ``new``, best first, each with its score."""
-        target = features(new)
+        target = cached_features(new)
         found = []
         for record in pool:
-            score = self.score_features(target, features(record))
+            score = self.score_features(target, record if isinstance(record, Features) else cached_features(record),
+                                        purpose=purpose)
             if score.probability >= threshold:
                 found.append((record, score))
         found.sort(key=lambda item: -item[1].match_weight)
         return found
 
+    def screen(self, person: PersonRecord, watchlist: Iterable[PersonRecord | Features], threshold: float = 0.5):
+        """The entries of ``watchlist`` that ``person`` (a name in any script,
+        whatever else is known) may be, best first, with the screening prior:
+        a name alone can hit. Entries may be given as precomputed ``Features``."""
+        return self.candidates(person, watchlist, threshold, purpose="screening")
+
 
 _DEFAULT: Matcher | None = None
+
+
+def _record_key(record: PersonRecord) -> tuple:
+    def frozen(value):
+        return tuple(value) if isinstance(value, (list, tuple)) else value
+
+    return (str(record.id), frozen(record.names), record.dob, frozen(record.countries), frozen(record.documents),
+            frozen(record.identifiers), record.sex)
+
+
+@lru_cache(maxsize=65536)
+def _features_of(key: tuple) -> Features:
+    id_, names, dob, countries, documents, identifiers, sex = key
+    return features(PersonRecord(id=id_, names=list(names) if isinstance(names, tuple) else names, dob=dob,
+                                 countries=countries, documents=documents, identifiers=identifiers, sex=sex))
+
+
+def cached_features(record: PersonRecord) -> Features:
+    """``features(record)``, remembered by the record's values (not its
+    identity): the candidates of one arrival are the candidates of the next
+    (the same blocked persons), and their features need not be rebuilt."""
+    try:
+        return _features_of(_record_key(record))
+    except TypeError:  # a field of an unexpected, unhashable type: compute afresh
+        return features(record)
 
 
 def score_pair(a: PersonRecord, b: PersonRecord, params: Matcher | None = None) -> PairScore:

@@ -74,6 +74,25 @@ def band_of(probability):
     return HitNotice.Band.STRONG if probability >= strong_threshold() else HitNotice.Band.POSSIBLE
 
 
+# The fields a hit's band never depends on. Someone who enters a record with a guessed
+# passport or phone number and reads "strong" or "possible" would otherwise learn whether
+# the guess was right: a wrong number (a contradiction) moved a name-and-year hit from
+# strong to possible once the linkage prior became 0.001. Whether there is a hit at all
+# still counts every field; the band weighs only who the person is said to be.
+BAND_BLIND_FIELDS = ("document", "identifier")
+
+
+def band_probability(score):
+    """The probability the band is taken from: ``score`` (a ``PairScore``) without the
+    weights of ``BAND_BLIND_FIELDS``."""
+    weight = score.match_weight - sum(w for name, w in score.fields.items() if name in BAND_BLIND_FIELDS)
+    return 1.0 / (1.0 + 2.0 ** -max(min(weight, 60.0), -60.0))
+
+
+def band_of_score(score):
+    return band_of(band_probability(score))
+
+
 def probe_limit():
     """Watchlist hits one agency's records may make with another agency's records in a day."""
     return int(getattr(settings, "MATCH_PROBE_LIMIT", 50))
@@ -271,14 +290,14 @@ def _record_hits(best, owners, arrived=None):
             continue
         for w, m in ((a, b), (b, a)):
             if w in watched:
-                wanted[(w, m)] = float(score.probability)
+                wanted[(w, m)] = (float(score.probability), band_of_score(score))
     if not wanted:
         return
     known = {(h.watched_id, h.matched_id): h for h in HitNotice.objects.filter(
         watched_id__in={w for w, _m in wanted}, matched_id__in={m for _w, m in wanted})}
     plan = []
-    for (w, m), score in sorted(wanted.items()):
-        hit, band = known.get((w, m)), band_of(score)
+    for (w, m), (score, band) in sorted(wanted.items()):
+        hit = known.get((w, m))
         if arrived is None:
             prober, target, counts = owners[m], owners[w], hit is None or hit.band != band
         else:

@@ -18,7 +18,9 @@ Transliteration uses the library that is best for each script:
   while the homophone 陈智 is not.
 * Thai: PyThaiNLP's Royal Thai General System (ICU's Thai-Latin is a
   letter-by-letter transcription far from the spelling passports use).
-* Khmer, Lao: anyascii (ICU has no Khmer or Lao transliterator).
+* Khmer: the words of the kname list (MIT) as their bearers spell them,
+  anyascii for the rest; Lao: anyascii (ICU has neither). Such approximate
+  readings are marked (``rough``) for the comparisons.
 * Hangul: ICU syllable by syllable, so the given name splits into syllables
   like the Latin "Jong Un".
 * Cyrillic: ICU's BGN/PCGN transliterators (Russian, Ukrainian...).
@@ -175,6 +177,8 @@ def _romanise_word(word: str, cyrillic: str = "Russian-Latin/BGN") -> tuple[str,
         text = _ascii_lower(_thai(word))
     elif script == "Mymr":
         text = " ".join(_burmese(word))
+    elif script == "Khmr" and word in _khmer_names():
+        text = _khmer_names()[word].lower()
     elif script in ("Khmr", "Laoo"):
         text = anyascii.anyascii(word).lower()
         if script == "Khmr" and text.endswith("v"):
@@ -191,6 +195,19 @@ def _romanise_word(word: str, cyrillic: str = "Russian-Latin/BGN") -> tuple[str,
         text = _ascii_lower(word)
     text = _APOSTROPHES.sub("", text)
     return tuple(token for token in _SPLIT.split(text) if token)
+
+
+@lru_cache(maxsize=1)
+def _khmer_names() -> dict[str, str]:
+    """Khmer given names and surnames with the spelling their bearers use
+    (ដារា Dara, អ៊ូច Ouch, វិជ្ជា Vichhea): the 58 words of the MIT-licensed
+    kname list (notice in the file). anyascii reads the rest letter by
+    letter (ជា "cha" for Chea), which the comparisons treat as approximate."""
+    import json
+    from importlib import resources
+
+    text = resources.files("liaison.names").joinpath("data/khmer_kname.json").read_text("utf-8")
+    return json.loads(text)["words"]
 
 
 def _cyrillic_rule(word: str) -> str:
@@ -285,6 +302,250 @@ def _vowel_class(token: str) -> str:
     return "-"
 
 
+# -- Korean ---------------------------------------------------------------
+# Hangul syllables romanised one by one (a given name is a list of syllables,
+# "Min-jun", "Min Jun", "Minjun"), in the Revised Romanisation (RR, South
+# Korean passports since 2000) and McCune-Reischauer (MR, older passports and
+# North Korea), breves dropped as passports drop them. Hand-written: the
+# PyPI romanisers apply the sound changes between syllables of a sentence
+# ("Silla" for 신라), which names written syllable by syllable do not follow.
+_KO_INITIAL_RR = ("g", "kk", "n", "d", "tt", "r", "m", "b", "pp", "s", "ss", "", "j", "jj", "ch", "k", "t", "p", "h")
+_KO_INITIAL_MR = ("k", "kk", "n", "t", "tt", "r", "m", "p", "pp", "s", "ss", "", "ch", "tch", "ch", "k", "t", "p", "h")
+_KO_VOWEL_RR = ("a", "ae", "ya", "yae", "eo", "e", "yeo", "ye", "o", "wa", "wae", "oe", "yo", "u", "wo", "we", "wi",
+                "yu", "eu", "ui", "i")
+_KO_VOWEL_MR = ("a", "ae", "ya", "yae", "o", "e", "yo", "ye", "o", "wa", "wae", "oe", "yo", "u", "wo", "we", "wi",
+                "yu", "u", "ui", "i")
+_KO_FINAL = ("", "k", "k", "k", "n", "n", "n", "t", "l", "k", "m", "l", "l", "l", "p", "l", "m", "p", "p", "t", "t",
+             "ng", "t", "t", "k", "t", "p", "t")
+# Family names as passports write them (Lee, not "I"; Park, not "Bak"),
+# with the other spellings in use; a Latin name using one of these gets a
+# reading with the first spelling, so "Rhee Syng-man" meets "Lee Seungman".
+_KO_FAMILY = {
+    "김": ("kim", "gim"), "이": ("lee", "yi", "rhee", "i", "ri", "li"), "박": ("park", "pak", "bak"),
+    "최": ("choi", "choe", "chey"), "정": ("jung", "jeong", "chung", "chong"), "강": ("kang", "gang"),
+    "조": ("cho", "jo"), "윤": ("yoon", "yun"), "장": ("jang", "chang"), "임": ("lim", "im", "rim"),
+    "한": ("han",), "오": ("oh", "o"), "서": ("seo", "suh", "so"), "신": ("shin", "sin"), "권": ("kwon", "gwon"),
+    "황": ("hwang",), "안": ("ahn", "an"), "송": ("song",), "류": ("ryu", "yoo", "yu", "ryoo"),
+    "유": ("yoo", "yu"), "홍": ("hong",), "전": ("jeon", "jun", "chun", "chon"), "고": ("ko", "go"),
+    "문": ("moon", "mun"), "양": ("yang",), "손": ("son", "sohn"), "배": ("bae", "pae"),
+    "백": ("baek", "paik", "baik", "paek"), "허": ("heo", "huh", "ho"), "남": ("nam",), "노": ("noh", "roh", "no"),
+    "하": ("ha",), "곽": ("kwak", "gwak"), "성": ("sung", "seong"), "차": ("cha",), "주": ("joo", "ju", "chu"),
+    "우": ("woo", "u"), "구": ("koo", "gu", "ku"), "민": ("min",), "나": ("na", "ra"), "진": ("jin", "chin"),
+    "지": ("ji", "chi"), "엄": ("eom", "um", "uhm"), "채": ("chae",), "원": ("won",), "천": ("cheon", "chun"),
+    "방": ("bang", "pang"), "공": ("kong", "gong"), "현": ("hyun", "hyeon"), "함": ("ham",), "변": ("byun", "pyon"),
+    "염": ("yeom", "yum"), "여": ("yeo", "yo"), "추": ("choo", "chu"), "도": ("do", "doh", "to"),
+    "소": ("so",), "석": ("seok", "suk"), "선": ("sun", "seon"), "설": ("seol", "sul"), "마": ("ma",),
+    "길": ("gil", "kil"), "연": ("yeon", "yun"), "위": ("wi", "wee"), "표": ("pyo",), "명": ("myung", "myeong"),
+    "기": ("ki", "gi"), "반": ("ban", "pan"), "왕": ("wang",), "금": ("keum", "geum"), "옥": ("ok",),
+    "육": ("yook", "yuk"), "인": ("in",), "맹": ("maeng",), "제": ("je",), "모": ("mo",), "탁": ("tak",),
+    "국": ("kook", "guk"), "어": ("eo",), "은": ("eun",), "편": ("pyeon",), "용": ("yong",),
+}
+_KO_FAMILY_CANONICAL = {spelling: spellings[0] for spellings in _KO_FAMILY.values() for spelling in spellings[1:]}
+# "i", "o", "u"... are too short to read as a Korean family name in a Latin name.
+_KO_FAMILY_CANONICAL = {k: v for k, v in _KO_FAMILY_CANONICAL.items() if len(k) >= 2}
+
+
+def _hangul_syllable(char: str, system: str) -> str:
+    code = ord(char) - 0xAC00
+    if not 0 <= code < 11172:
+        return _ascii_lower(char)
+    initial, vowel, final = code // 588, (code % 588) // 28, code % 28
+    if system == "mr":
+        return _KO_INITIAL_MR[initial] + _KO_VOWEL_MR[vowel] + _KO_FINAL[final]
+    return _KO_INITIAL_RR[initial] + _KO_VOWEL_RR[vowel] + _KO_FINAL[final]
+
+
+def _korean_variants(words: list[str]) -> list[tuple[str, ...]]:
+    """A Hangul name as passports spell it: the family name (the first
+    syllable) in its usual spelling, the given syllables in RR, then in MR."""
+    out: list[tuple[str, ...]] = []
+    for system in ("rr", "mr"):
+        tokens: list[str] = []
+        for index, word in enumerate(words):
+            for position, char in enumerate(word):
+                if index == 0 and position == 0 and char in _KO_FAMILY:
+                    tokens.append(_KO_FAMILY[char][0])
+                else:
+                    tokens.append(_hangul_syllable(char, system))
+        variant = tuple(t for t in tokens if t)
+        if variant and variant not in out:
+            out.append(variant)
+    return out
+
+
+def _korean_latin_variant(tokens: tuple[str, ...]) -> tuple[str, ...] | None:
+    """A Latin name whose first or last token is another spelling of a Korean
+    family name ("Rhee", "Pak", "Choe"), with its usual spelling instead."""
+    if not 2 <= len(tokens) <= 4:
+        return None
+    for index in (0, len(tokens) - 1):
+        canonical = _KO_FAMILY_CANONICAL.get(tokens[index])
+        if canonical and tokens[index] not in _pinyin_syllables():  # Li, Yu, Yi are Chinese names too
+            return tokens[:index] + (canonical,) + tokens[index + 1:]
+    return None
+
+
+_KO_FAMILY_SPELLINGS = frozenset(s for spellings in _KO_FAMILY.values() for s in spellings if len(s) >= 2)
+# One to three syllables of Korean romanised in RR or MR, initial, vowel, final.
+_KO_LATIN_SYLLABLES = re.compile(
+    r"(?:(?:kk|tt|pp|ss|jj|tch|ch|sh|g|k|n|d|t|r|l|m|b|p|s|j|h)?"
+    r"(?:yae|yeo|wae|ae|ya|eo|ye|wa|oe|yo|wo|we|wi|yu|eu|ui|a|e|o|u|i)(?:ng|k|n|t|l|m|p)?){1,3}")
+
+
+def _korean_vowels_variant(tokens: tuple[str, ...]) -> tuple[str, ...] | None:
+    """A Korean name in Latin letters with RR's eo and eu written as MR
+    writes them, o and u (RR Seo-yeon, MR So-yon; RR Eun-ji, MR Un-ji), so
+    that the two systems' spellings of one given name meet (the consonants
+    already meet in the phonetic keys). MR cannot tell 서 from 소 or 은
+    from 운 either: two such names meet too. None for a name that does not
+    look Korean (a family name of Korea first or last, every other word
+    Korean syllables)."""
+    if not 2 <= len(tokens) <= 4 or not any(t in _KO_FAMILY_SPELLINGS for t in (tokens[0], tokens[-1])):
+        return None
+    family = 0 if tokens[0] in _KO_FAMILY_SPELLINGS else len(tokens) - 1
+    if not all(_KO_LATIN_SYLLABLES.fullmatch(t) for i, t in enumerate(tokens) if i != family):
+        return None
+    out = tuple(t if i == family else t.replace("eo", "o").replace("eu", "u") for i, t in enumerate(tokens))
+    return out if out != tokens else None
+
+
+# -- Japanese -------------------------------------------------------------
+@lru_cache(maxsize=1)
+def _romaji():
+    # cutlet (MIT) reads Japanese through MeCab (fugashi, MIT) with the UniDic
+    # dictionary that the unidic-lite wheel carries: nothing is downloaded. Chosen
+    # over pykakasi, which is GPL-3.0 and so cannot be a dependency of Apache-2.0 code.
+    import cutlet
+
+    katsu = cutlet.Cutlet("hepburn")
+    katsu.use_foreign_spelling = False
+    return katsu
+
+
+_LONG_VOWELS = (("ou", "o"), ("oo", "o"), ("uu", "u"), ("aa", "a"))
+
+
+@lru_cache(maxsize=65536)
+def japanese_reading(text: str) -> tuple[str, ...]:
+    """A Japanese name (kanji and/or kana) read as passports write it:
+    Hepburn, long vowels unmarked (佐藤太郎 -> "sato taro", 伊藤 -> "ito").
+    UniDic gives the common readings; a name's reading is a matter of the
+    bearer's choice, so this is one likely reading, not the only one."""
+    reading = _APOSTROPHES.sub("", _romaji().romaji(text, capitalize=False) or "").lower()
+    for old, new in _LONG_VOWELS:
+        reading = reading.replace(old, new)
+    return tuple(t for t in _SPLIT.split(reading) if t)
+
+
+# -- Cantonese --------------------------------------------------------------
+# Jyutping (from ToJyutping's dictionary) to the Hong Kong government's
+# romanisation that Hong Kong and Macau documents use (陳 can4 -> Chan,
+# 張 zoeng1 -> Cheung, 黃 wong4 -> Wong, 曾 zang1 -> Tsang). Hand-written: no
+# package converts Jyutping to that spelling. z/c read "ch" in one reading
+# and "ts" in another, s as "sh" there (all are in use: Chow, Tsang, Shing).
+_JP_INITIALS = (("gw", "kw"), ("kw", "kw"), ("ng", "ng"), ("b", "p"), ("p", "p"), ("m", "m"), ("f", "f"),
+                ("d", "t"), ("t", "t"), ("n", "n"), ("l", "l"), ("g", "k"), ("k", "k"), ("h", "h"), ("w", "w"),
+                ("z", "ch"), ("c", "ch"), ("s", "s"), ("j", "y"))
+
+
+_JP_FINAL_SPELLINGS = {"oeng": "eung", "oek": "euk", "eoi": "ui", "eon": "un", "eot": "ut", "yun": "uen",
+                       "yut": "uet", "yu": "u", "ou": "o", "un": "oon", "ut": "oot", "u": "oo"}
+
+
+@lru_cache(maxsize=8192)
+def _hk_syllable(jyutping: str, ts: bool) -> str:
+    syllable = jyutping.rstrip("0123456789")
+    initial, rest = "", syllable
+    for jp, hk in _JP_INITIALS:
+        if syllable.startswith(jp) and len(syllable) > len(jp):
+            initial, rest = hk, syllable[len(jp):]
+            if ts and jp in ("z", "c"):
+                initial = "ts"
+            elif ts and jp == "s":
+                initial = "sh"
+            break
+    rest = _JP_FINAL_SPELLINGS.get(rest, rest.replace("aa", "a"))
+    if initial == "w" and rest == "oo":
+        rest = "u"  # wu
+    return initial + rest
+
+
+@lru_cache(maxsize=65536)
+def cantonese_readings(han: str) -> tuple[tuple[str, ...], ...]:
+    """Han characters in Hong Kong romanisation, "ch" and "ts" readings
+    (陳大文 -> ("chan", "tai", "man")). Empty when a character has no reading."""
+    import ToJyutping  # ships its own dictionary (no download)
+
+    syllables = [reading for _, reading in ToJyutping.get_jyutping_list(han)]
+    if not syllables or any(not s for s in syllables):
+        return ()
+    out = []
+    for ts in (False, True):
+        reading = tuple(_hk_syllable(s, ts) for s in syllables)
+        if reading not in out:
+            out.append(reading)
+    return tuple(out)
+
+
+# -- Vietnamese (and any Latin name written with diacritics) ---------------
+# Tone marks are set apart from the letters they sit on, so that the old and
+# new placements (Hoà / Hòa, Thuỷ / Thủy) are one spelling; the vowel marks
+# (â ă ê ô ơ ư) and đ stay part of the letter.
+_TONE_MARKS = {"\u0300": "2", "\u0301": "1", "\u0303": "4", "\u0309": "3", "\u0323": "5"}
+
+
+def _marked_form(word: str) -> str:
+    tone = "0"
+    letters = []
+    for char in unicodedata.normalize("NFD", word.casefold()):
+        if char in _TONE_MARKS:
+            tone = _TONE_MARKS[char]
+        elif char.isalpha() or unicodedata.combining(char):
+            letters.append(char)
+    return unicodedata.normalize("NFC", "".join(letters)) + tone
+
+
+def marked_tokens(words: list[str]) -> frozenset[str]:
+    """``~folded=marked`` for each word of a Latin name written with
+    diacritics (any of them), else nothing. Two names that both carry them
+    and spell one folded word differently are two names: Thành is not Thanh
+    when both sources write Vietnamese with its marks. A word without marks
+    in such a name is a word with none (the level tone), not a word whose
+    marks were dropped."""
+    if not any(unicodedata.combining(c) or c in "đĐ" for w in words for c in unicodedata.normalize("NFD", w)):
+        return frozenset()
+    out = set()
+    for word in words:
+        folded = _SPLIT.split(_ascii_lower(word))
+        folded = [t for t in folded if t]
+        if len(folded) == 1:
+            out.add(f"~{folded[0]}={_marked_form(word)}")
+    return frozenset(out)
+
+
+# Scripts read into Latin letters approximately: no table gives the spelling
+# their bearers' documents use (Thai RTGS from PyThaiNLP reads ประเสริฐ
+# "praserit" for the passport's "Prasoet"; anyascii reads Khmer ជា "cha" for
+# "Chea"; Arabic script leaves out short vowels: كريم "krym" for "Karim").
+# Across such a reading and a Latin spelling, vowels and one word that
+# differs say little; within one script they say as much as anywhere.
+ROUGH_SCRIPTS = frozenset({"Thai", "Khmr", "Laoo", "Arab", "Mymr", "Hebr", "Deva"})
+
+
+def _syllabic(script: str, tokens: tuple[str, ...]) -> bool:
+    """Names made of syllables with no middle names to drop (Chinese,
+    Korean, Burmese): one more syllable is another person (Aung Kyaw is not
+    Aung Kyaw Min; Li Ming is not Li Minghua)."""
+    if script in ("Hani", "Hang", "Mymr"):
+        return True
+    if script != "Latn" or not tokens:
+        return False
+    burmese = set(BURMESE_SYLLABLES.values()) | {"kyo", "htat", "myin", "so", "tunn", "thien", "mo"}
+    if all(t in burmese for t in tokens):
+        return True
+    return _pinyin_form(tokens) != tokens or all(t in _pinyin_syllables() for t in tokens)
+
+
 @dataclass(frozen=True)
 class NameAnalysis:
     """What linkage needs to know about one written name."""
@@ -297,6 +558,9 @@ class NameAnalysis:
     phonetic: frozenset[str]
     sorted_forms: tuple[str, ...]  # tokens sorted and spaced, one per variant
     phonetic_vowels: frozenset[str] = frozenset()  # skeletons with their first vowel's class
+    marked: frozenset[str] = frozenset()  # "~folded=marked" words, when written with diacritics
+    syllabic: bool = False  # a name of syllables (Chinese, Korean, Burmese): no middle name to drop
+    rough: bool = False  # read from a script whose romanisation here is approximate (ROUGH_SCRIPTS)
 
     @property
     def normalised(self) -> str:
@@ -490,14 +754,36 @@ def analyse_name(name: str) -> NameAnalysis:
             variants.append(joined)
     if script == "Arab" and variants:
         variants.extend(v for v in _arabic_variants(variants[0]) if v not in variants)
+    han_chars = "".join(c for c in "".join(native_stripped) if char_script(c) == "Hani")
+    if script == "Hani" and 2 <= len(han_chars) <= 4:
+        # the same characters as Hong Kong and Macau write them (陳大文 "Chan Tai Man"),
+        # and as a Japanese name (田中太郎 "Tanaka Taro")
+        variants.extend(v for v in cantonese_readings(han_chars) if v not in variants)
+    if script == "Jpan" or (script == "Hani" and 2 <= len(han_chars) <= 6):
+        reading = japanese_reading(" ".join(native_stripped))
+        if reading and reading not in variants:
+            variants.append(reading)
+    if script == "Hang":
+        variants.extend(v for v in _korean_variants(native_stripped) if v not in variants)
+        for variant in list(variants):
+            common = _korean_vowels_variant(variant)
+            if common and common not in variants:
+                variants.append(common)
     if script == "Latn":
         # from the tokens as written, not cut into pinyin ("Ben Netanyahu" is not ben ne tan ya hu)
         variants.extend(v for v in _nickname_variants(stripped) if v not in variants)
         variants.extend(v for v in _wade_giles_variants(stripped) if v not in variants)
+        for tokens in (stripped, _tokens(words)):  # "Pak" is also a Malay title
+            korean = _korean_latin_variant(tokens)
+            if korean and korean not in variants:
+                variants.append(korean)
+            for base in (tokens, korean):
+                common = _korean_vowels_variant(base) if base else None
+                if common and common not in variants:
+                    variants.append(common)
     han = None
     if script == "Hani":
-        han_text = "".join(c for c in "".join(native_stripped) if char_script(c) == "Hani")
-        han = simplify_han(han_text) or None
+        han = simplify_han(han_chars) or None
     keys: set[str] = set()
     phonetic: set[str] = set()
     phonetic_vowels: set[str] = set()
@@ -524,6 +810,9 @@ def analyse_name(name: str) -> NameAnalysis:
         phonetic=frozenset(phonetic),
         sorted_forms=tuple(sorted_forms),
         phonetic_vowels=frozenset(phonetic_vowels),
+        marked=marked_tokens(native_stripped) if script == "Latn" else frozenset(),
+        syllabic=_syllabic(script, variants[0] if variants else ()),
+        rough=script in ROUGH_SCRIPTS,
     )
 
 

@@ -383,7 +383,7 @@ def match_missing(report):
             hit, created = PublicHit.objects.get_or_create(
                 report=report, person_id=pid,
                 defaults={"holding_agency_id": owners[pid], "consular_agency": consul,
-                          "score": float(score.probability), "band": matching.band_of(float(score.probability))})
+                          "score": float(score.probability), "band": matching.band_of_score(score)})
             if created:
                 _announce(hit)
             hits.append(hit)

@@ -39,7 +39,19 @@ PUBLIC_URL_NAMES = frozenset({
     "public-api-check",
 })
 PUBLIC_PATH_PREFIXES = ("/" + settings.STATIC_URL.lstrip("/"), "/favicon.ico")
-API_PATH_PREFIX = "/api/"
+# TAXII (liaison/interop/taxii.py) is an API too: token or session, JSON errors, no redirects.
+API_PATH_PREFIX = ("/api/", "/taxii2/")
+# What an account holding only the border screening role may reach (besides the
+# public URLs above): screening, its own account pages, nothing of the registry.
+SCREENER_URL_NAMESPACES = frozenset({"screening"})
+SCREENER_URL_NAMES = frozenset({
+    "api:screen",
+    "sharing:security",
+    "sharing:preferences",
+    "sharing:recovery_codes",
+    "sharing:tokens",
+    "sharing:token_revoke",
+})
 # Recording activity on every request would write the session on every page;
 # once a minute is precise enough for a 30-minute idle limit.
 ACTIVITY_RESOLUTION = 60
@@ -96,6 +108,17 @@ def is_public(request):
     return match is not None and match.view_name in PUBLIC_URL_NAMES
 
 
+def screener_may_reach(match):
+    """Whether an account holding only the screening role may open the view of ``match`` (a ResolverMatch)."""
+    if match is None:
+        return False
+    return bool(SCREENER_URL_NAMESPACES & set(match.namespaces)) or match.view_name in SCREENER_URL_NAMES
+
+
+def screener_refusal():
+    return _("Your account is for border screening only: it cannot open this page.")
+
+
 def _json(status, detail):
     return JsonResponse({"detail": detail}, status=status)
 
@@ -133,6 +156,8 @@ class SecondFactorMiddleware:
 
         if user.is_verified():
             self._touch(request)
+            if getattr(user, "screening_only", False) and not screener_may_reach(request.resolver_match):
+                return self._refuse_screener(request, is_api)
             return None
 
         if is_api:
@@ -140,6 +165,18 @@ class SecondFactorMiddleware:
                                 "your authenticator code, or use an API token."))
         step = "sharing:otp_verify" if has_authenticator(user) else "sharing:otp_enrol"
         return redirect(f"{reverse(step)}?{urlencode({'next': request.get_full_path()})}")
+
+    @staticmethod
+    def _refuse_screener(request, is_api):
+        """The one gate of the screening role for browser sessions (API tokens: ``tokens.py``)."""
+        from django.shortcuts import render
+
+        if is_api:
+            return _json(403, screener_refusal())
+        match = request.resolver_match
+        if match is not None and match.view_name == "web:dashboard":
+            return redirect("screening:checkpoint")  # where the sign-in lands
+        return render(request, "web/forbidden.html", {"reason": screener_refusal()}, status=403)
 
     @staticmethod
     def _expiry(request):

@@ -68,6 +68,9 @@ class Role(models.TextChoices):
     LIAISON_OFFICER = "liaison_officer", _("Liaison officer")
     AGENCY_ADMIN = "agency_admin", _("Agency administrator")
     PLATFORM_ADMIN = "platform_admin", _("Platform administrator")
+    # Screens travellers against the watchlists (liaison/screening) and nothing else:
+    # every other page and API refuses an account holding only this role.
+    SCREENER = "screener", _("Border screening officer")
 
 
 class User(AbstractUser):
@@ -143,6 +146,18 @@ class User(AbstractUser):
     def can_edit(self):
         return self.is_active and self.agency_id is not None and self.has_role(
             Role.ANALYST, Role.LIAISON_OFFICER, Role.AGENCY_ADMIN
+        )
+
+    @property
+    def screening_only(self):
+        """Holds the border screening role and no other: may screen, and reach no other page or API
+        (``sharing.middleware``), and sees no record (``visibility.filter_visible``)."""
+        return bool(self.roles) and set(self.roles) <= {Role.SCREENER}
+
+    @property
+    def can_screen(self):
+        return self.is_active and self.agency_id is not None and self.has_role(
+            Role.SCREENER, Role.ANALYST, Role.LIAISON_OFFICER
         )
 
     @property

@@ -134,6 +134,12 @@ class ApiTokenAuthentication(BaseAuthentication):
             )
         if not token.user.is_active or token.user.awaits_agency_confirmation:
             raise exceptions.AuthenticationFailed(gettext("The account this API token belongs to is disabled."))
+        if getattr(token.user, "screening_only", False):
+            # A session is gated by SecondFactorMiddleware; a token is known only here.
+            from liaison.sharing.middleware import screener_may_reach, screener_refusal
+
+            if not screener_may_reach(getattr(getattr(request, "_request", request), "resolver_match", None)):
+                raise exceptions.PermissionDenied(screener_refusal())
         if token.read_only and request.method not in SAFE_METHODS:
             raise exceptions.PermissionDenied(
                 gettext("This API token has the “read” scope: it may only read. Use a “read-write” token to change data.")

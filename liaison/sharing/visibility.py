@@ -40,6 +40,10 @@ def filter_visible(queryset, user, *, per_row=False):
     """
     from liaison.sharing.models import Share
 
+    if getattr(user, "screening_only", False):
+        # A border screening account reads no record (not even public ones): it
+        # learns of a hit only the agency to contact (liaison/screening).
+        return queryset.none()
     agency_id = user_agency_id(user)
     live = Q() if getattr(user, "ignore_retraction", False) else Q(retracted_at__isnull=True)
     public = Q(distribution=Distribution.PUBLIC) & live

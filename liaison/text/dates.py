@@ -109,6 +109,9 @@ class DateHit:
     end: int
     value: str      # partial date text: YYYY, YYYY-MM, YYYY-MM-DD or --MM-DD
     relative: bool = False
+    # "start": the start of a span ("since March", "from 2014 to June 2020"), never the date a total
+    # holds at; "said": the day a statement was made ("the police said on Monday"), not the event's
+    role: str = ""
 
 
 def _year(text: str, lang: str | None) -> int | None:
@@ -303,10 +306,27 @@ def find_dates(text: str, lang: str | None, reference: str | None = None) -> lis
                     year = _with_reference_year(month, day, ref)
                 if month and not day and not year:
                     continue
+                if order == "dmy" and not gd.get("mn") and not gd.get("y") and (
+                        _MAGNITUDE_AFTER.match(text, end) or _CURRENCY_BEFORE.search(text[max(0, start - 5):start])):
+                    continue  # "RM1.05 juta", "1.4 مليار": an amount with a decimal point, not a day and month
                 value = _fmt(year, month, day)
                 if value:
                     hits.append(DateHit(start, end, value))
                     taken.append((start, end))
+    bare = _bare_month_pattern(lang) if ref and ref[0] and ref[1] else None
+    if bare:
+        # "en mars", "in March", "pada bulan Oktober": a month without a year, in the report's year
+        # (or the year before when the month is later than the report's)
+        _, table = _month_alt(lang)
+        for m in bare.finditer(text):
+            start, end = m.span("mn")
+            if any(s < end and start < e for s, e in taken):
+                continue
+            month = table.get(m["mn"].lower().rstrip("."))
+            if month:
+                year = ref[0] if month <= ref[1] else ref[0] - 1
+                hits.append(DateHit(start, end, f"{year:04d}-{month:02d}"))
+                taken.append((start, end))
     rel = _relative_pattern(lang)
     if rel:
         for m in rel.finditer(text):
@@ -314,10 +334,96 @@ def find_dates(text: str, lang: str | None, reference: str | None = None) -> lis
             if any(s < end and start < e for s, e in taken):
                 continue
             value = _resolve_relative(m, ref)
+            if m.lastgroup and m.lastgroup.startswith("wd") and (
+                    _NEXT_AFTER.match(text, end) or _NEXT_BEFORE.search(text[max(0, start - 20):start])):
+                value = None  # "lundi prochain", "next Monday": a weekday to come cannot be placed safely
             hits.append(DateHit(start, end, value or "", relative=True))
             taken.append((start, end))
     hits.sort(key=lambda h: h.start)
-    return hits
+    return _roles(text, hits)
+
+
+# Hand-written span rules (no library reads spans of dates in these fourteen languages):
+# a range "20–22 février" / "من 18 إلى 22 نوفمبر" dates a happening of a few days by its first day;
+# "from 16 January to 15 February" / "since March" states a span whose start is never the date.
+_SEP = (r"(?:-|–|—|~|〜|to|and|until|till|through|et|au|à|jusqu'au|jusqu’au|hingga|sampai|sehingga|dan|s/d|"
+        r"đến|và|tới|إلى|الى|و|حتى|ถึง|จนถึง|至|到|ដល់|រហូតដល់|រហូតមកដល់|ເຖິງ|hanggang|까지)")
+_RANGE_BEFORE = re.compile(rf"(?<![\d.,/:])(?P<d>\d{{1,2}})\s*{_SEP}\s*(?:le\s+|ngày\s+|วันที่\s*|ថ្ងៃទី\s*|tanggal\s+)?$",
+                           re.IGNORECASE)
+_SPAN_BETWEEN = re.compile(rf"^\s*,?\s*(?:\(\w+\)\s*)?{_SEP}\s*(?:le\s+|ngày\s+|วันที่\s*|ថ្ងៃទី\s*|tanggal\s+|hari\s+|"
+                           r"ខែ\s*|เดือน\s*)?$", re.IGNORECASE)
+_SINCE_BEFORE = re.compile(
+    r"(?:(?<!\w)(?:since|from|starting|depuis|dès|à partir du?|sejak|dari|mulai|từ|kể từ|tính từ|noong pang|mula|"
+    r"منذ|من)|ตั้งแต่|นับตั้งแต่|ຕັ້ງແຕ່|ចាប់ពី|គិតចាប់ពី|តាំងពី|自|从|自从|從|由)\s*"
+    r"(?:le\s+|the\s+|ngày\s+|tháng\s+|วันที่\s*|เดือน\s*|ថ្ងៃទី\s*|ឆ្នាំ\s*|hari\s+|tanggal\s+|bulan\s+|tahun\s+|"
+    r"early\s+|late\s+|mid-?|end of\s+|début\s+|fin\s+|نهاية\s+|بداية\s+)?$", re.IGNORECASE)
+_SINCE_AFTER = re.compile(r"\s*(?:부터|이후|から|以来|以來|起|开始|開始|မှစ|မှ\b)")
+_SAID_BEFORE = re.compile(
+    r"(?:(?<!\w)(?:said|says|told\s+\S+|reported|announced|stated|confirmed)\s+(?:on\s+)?|"
+    r"(?<!\w)(?:a\s+(?:annoncé|déclaré|indiqué|affirmé|précisé|confirmé)|annonce|déclaration|communiqué),?\s+(?:\S+\s+){0,4}?(?:du|le|ce)\s+)$",
+    re.IGNORECASE)
+_SAID_AFTER = re.compile(r"\s*(?:\([^)]{1,12}\)\s*)?(?:밝혔|발표했|전했|말했)"
+                         # Vietnamese opens a statement with its day: "Ngày 24-10, Công an tỉnh X cho biết …"
+                         r"|,\s*[^,.;\n]{0,60}?\s(?:cho biết|thông tin|thông báo)(?!\w)")
+# words of a running total over a span still open: its date is only an end the text states
+OPEN_SPAN = re.compile(r"(?:(?<!\w)(?:since|so far|to date|until now|depuis|à ce jour|jusqu'à présent|jusqu’à présent|"
+                       r"sejak|hingga kini|sampai saat ini|setakat ini|hanggang ngayon|đến nay|cho đến nay|tính đến nay|"
+                       r"منذ|حتى الآن)(?!\w)|以来|以來|迄今|至今|目前为止|지금까지|これまでに|จนถึงปัจจุบัน|ถึงปัจจุบัน|"
+                       r"ມາຮອດປັດຈຸບັນ|រហូតមកដល់បច្ចុប្បន្ន)", re.IGNORECASE)
+_MAGNITUDE_AFTER = re.compile(r"\s*(?:juta|million|milliards?|millions?|billions?|bilion|trillion|ribu|triệu|tỷ|nghìn|ngàn|"
+                              r"ล้าน|مليار|مليون|ألف|亿|萬|万|억|만|crore|lakh)", re.IGNORECASE)
+_CURRENCY_BEFORE = re.compile(r"(?:RM|Rp\.?|\$|USD|US\$|₱|PHP|฿|€|£|¥)\s*$")
+_NEXT_AFTER = re.compile(r"\s*(?:prochain|next|depan|hadapan|tới|sau|ที่จะถึง|หน้า|ໜ້າ|ក្រោយ|الق(?:ا|اد)م)", re.IGNORECASE)
+_NEXT_BEFORE = re.compile(r"(?:next|this coming|coming|prochain|tuần tới)\s+$", re.IGNORECASE)
+_BARE_BEFORE = {
+    "en": r"(?:in|since|during|early|late|mid-?|until|by|last|this|of)\s+",
+    "fr": r"(?:en|mi-|début|fin|depuis|courant|jusqu'en|jusqu’en|d'|d’|de)\s*",
+    "id": r"(?:bulan|pada|sejak|awal|akhir|pertengahan|hingga)\s+",
+    "tl": r"(?:noong|nitong|ngayong)\s+",
+    "ar": r"(?:في|منذ|خلال|مطلع|أواخر|منتصف|بداية|نهاية)\s+",
+}
+_BARE_BEFORE["ms"] = _BARE_BEFORE["id"]
+_BARE_COMPILED: dict[str, re.Pattern | None] = {}
+
+
+def _bare_month_pattern(lang: str) -> re.Pattern | None:
+    if lang not in _BARE_COMPILED:
+        before = _BARE_BEFORE.get(lang)
+        if before is None or lang not in MONTHS:
+            _BARE_COMPILED[lang] = None
+        else:
+            alt, _ = _month_alt(lang)
+            _BARE_COMPILED[lang] = re.compile(
+                rf"(?<![\w]){before}(?P<mn>{alt})\.?(?![\w])(?![\s,/]*(?:\d|[^\W\d_]+\s*\d{{4}}))",
+                re.IGNORECASE if lang != "en" else 0)
+    return _BARE_COMPILED[lang]
+
+
+def _roles(text: str, hits: list[DateHit]) -> list[DateHit]:
+    """Ranges read as their first day; starts of spans and days of statements marked (``role``)."""
+    out: list[DateHit] = []
+    for i, h in enumerate(hits):
+        role, ranged = "", False
+        before = text[max(0, h.start - 40):h.start]
+        nxt = hits[i + 1] if i + 1 < len(hits) else None
+        first = to_ascii_digits(text[h.start:h.start + 2]).strip()
+        if not h.relative and re.fullmatch(r"(?:\d{4})?-?-\d{2}-\d{2}|\d{4}-\d{2}-\d{2}", h.value) and first[:1].isdigit():
+            r = _RANGE_BEFORE.search(before)
+            if r and not (out and out[-1].end > h.start - len(before) + r.start()):
+                d0 = int(to_ascii_digits(r["d"]))
+                parts = h.value.rsplit("-", 1)
+                if 1 <= d0 < int(parts[1]):
+                    # "20 et 22 février", "22-24 Oktober 2025": a few days, dated by the first
+                    h = DateHit(h.start - len(before) + r.start(), h.end, f"{parts[0]}-{d0:02d}", h.relative)
+                    before, ranged = text[max(0, h.start - 40):h.start], True
+        if nxt is not None and _SPAN_BETWEEN.match(text[h.end:nxt.start]) and nxt.value:
+            role = "start"  # "from 16 January to 15 February": the span holds at its end
+        elif not ranged and (_SINCE_BEFORE.search(before) or _SINCE_AFTER.match(text, h.end)):
+            role = "start"
+        elif _SAID_BEFORE.search(before) or _SAID_AFTER.match(text, h.end):
+            role = "said"
+        out.append(DateHit(h.start, h.end, h.value, h.relative, role) if role else h)
+    return out
 
 
 def _resolve_relative(m: re.Match, ref) -> str | None:
@@ -364,6 +470,12 @@ _HEADER_BEFORE = re.compile(r"[/|·•]\s*$")
 _DATELINE_BEFORE = re.compile(r"[-–—,:|၊]\s*$")
 _DATELINE_AFTER = re.compile(r"\s*(?:\([^)]{1,30}\)\s*)?[-–—:]\s")
 PUBLISH_BEFORE = 40  # how far before a date its "published"/"updated" word may stand
+# Indonesian and Malay outlets date their own compiling or quoting of a source with the weekday and the
+# date in brackets: "Dirangkum detikcom, Kamis (23/10/2025)", "dikutip dari laman resmi Kemlu, Selasa
+# (27/1/2026)". That is the report's date; a speaker's "kata Judha, Senin (9/9/2024)" is not (guidelines).
+_OUTLET_DATED = re.compile(
+    r"\b(?:dirangkum|dikutip|dilansir|dipetik)\b[^\n()]{0,80}?,\s*"
+    r"(?:Senin|Selasa|Rabu|Kamis|Jumat|Jum'at|Sabtu|Minggu|Ahad|Isnin|Khamis)\s*(\([^()\n]{6,20}\))", re.IGNORECASE)
 
 
 def _visible_len(line: str) -> int:
@@ -442,6 +554,11 @@ def find_published(text: str, lang: str | None) -> str | None:
         for hit in find_dates(head, lang):
             if not hit.relative and hit.value and today.search(head[max(0, hit.start - 20): hit.start]):
                 return hit.value
+    if lang in ("id", "ms"):
+        for m in _OUTLET_DATED.finditer(text):
+            hits = [h for h in find_dates(m[1], lang) if not h.relative and h.value]
+            if hits:
+                return hits[0].value
     for m in PUBLISH_WORDS.finditer(text):
         line_start = text.rfind("\n", 0, m.start()) + 1
         line_end = text.find("\n", m.end())

@@ -19,6 +19,16 @@ collapsed, or one containing the other); ``counts`` (category, value);
 ``language`` and ``published`` (one item per report). Unmatched events count
 all their items as false positives or negatives. Overall and per-language
 figures sum the counts of every field (micro average).
+
+Headline figures, report by report (``HEADLINE``): what a reviewer reads in the
+queue, whichever event each fact was put in. ``figures`` is the bag of
+(category, value) of every event of the report, ``figures_typed`` the bag of
+(event type, category, value), ``types``, ``dates`` and ``countries`` the sets
+of event types, dates and country codes, ``persons`` the set of names (equal as
+for places). They are scored apart from the per-event fields and are not in
+OVERALL, so the per-event figures stay comparable with earlier rounds; they are
+printed by field and by language because that is how the targets of issue 12
+are stated.
 """
 from __future__ import annotations
 
@@ -28,6 +38,8 @@ import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+
+HEADLINE = ("figures", "figures_typed", "types", "dates", "persons", "countries")
 
 FIELDS = ("events", "type", "date", "countries", "places", "agencies", "operation", "counts", "qualifiers",
           "persons", "language", "published")
@@ -146,6 +158,35 @@ def match_events(pred: list[dict], gold: list[dict]) -> list[tuple[int, int]]:
     return out
 
 
+def _report_items(report: dict, name: str) -> list:
+    events = report.get("events") or []
+    if name == "figures":
+        return sorted((c, v) for e in events for c, v in (e.get("counts") or {}).items())
+    if name == "figures_typed":
+        return sorted((e.get("type"), c, v) for e in events for c, v in (e.get("counts") or {}).items())
+    if name == "types":
+        return sorted({e["type"] for e in events if e.get("type")})
+    if name == "dates":
+        return sorted({e["date"] for e in events if e.get("date")})
+    if name == "countries":
+        return sorted({c for e in events for c in e.get("countries") or []})
+    if name == "persons":
+        names = []
+        for e in events:
+            for person in e.get("persons") or []:
+                if person.get("name") and not any(same_name(person["name"], n) for n in names):
+                    names.append(person["name"])
+        return names
+    raise KeyError(name)
+
+
+def score_headline(pred: dict, gold: dict) -> dict[str, Tally]:
+    """The report-level figures (``HEADLINE``) of one report."""
+    return {name: _match_items(_report_items(pred, name), _report_items(gold, name),
+                               same_name if name == "persons" else (lambda a, b: a == b))
+            for name in HEADLINE}
+
+
 def score_report(pred: dict, gold: dict) -> dict[str, Tally]:
     tallies = {f: Tally() for f in FIELDS}
     pe, ge = pred.get("events") or [], gold.get("events") or []
@@ -177,7 +218,15 @@ class Evaluation:
     per_language: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
     per_report: dict[str, Tally] = field(default_factory=dict)
     overall: Tally = field(default_factory=Tally)
+    headline: dict[str, Tally] = field(default_factory=lambda: {f: Tally() for f in HEADLINE})
+    headline_by_language: dict[str, dict[str, Tally]] = field(
+        default_factory=lambda: defaultdict(lambda: {f: Tally() for f in HEADLINE}))
     reports: int = 0
+
+    def add_headline(self, language: str, tallies: dict[str, Tally]):
+        for f, t in tallies.items():
+            self.headline[f].add(t)
+            self.headline_by_language[language][f].add(t)
 
     def add(self, report_id: str, language: str, tallies: dict[str, Tally]):
         self.reports += 1
@@ -197,7 +246,10 @@ class Evaluation:
         return {"reports": self.reports, "overall": row(self.overall),
                 "fields": {f: row(t) for f, t in self.per_field.items()},
                 "languages": {lang: row(t) for lang, t in sorted(self.per_language.items())},
-                "per_report": {r: row(t) for r, t in sorted(self.per_report.items())}}
+                "per_report": {r: row(t) for r, t in sorted(self.per_report.items())},
+                "headline": {f: row(t) for f, t in self.headline.items()},
+                "headline_by_language": {lang: {f: row(t) for f, t in fields.items()}
+                                         for lang, fields in sorted(self.headline_by_language.items())}}
 
 
 class GoldError(ValueError):
@@ -233,5 +285,7 @@ def evaluate_folder(folder: Path, extract, pattern: str = "*.txt", select=None) 
         if select and not select(txt, gold):
             continue
         pred = extract(txt.read_text(encoding="utf-8"), txt.stem)
-        ev.add(txt.stem, gold.get("language") or "?", score_report(pred, gold))
+        language = gold.get("language") or "?"
+        ev.add(txt.stem, language, score_report(pred, gold))
+        ev.add_headline(language, score_headline(pred, gold))
     return ev

@@ -71,6 +71,12 @@ def _load():
     for place in data["places"]:
         for name in place["names"]:
             entries.setdefault(name, ("place", place["country"], place["name"]))
+    for name, code in _cldr_country_names():
+        entries.setdefault(name, ("country", code, code))
+        if _is_latin(name) and name.endswith("a") and " " not in name:
+            # English and Tagalog copy form nationals from the name: Rwanda -> "Rwandans", Angola -> "Angolan"
+            for demonym in (name + "n", name + "ns"):
+                entries.setdefault(demonym, ("demonym", code, code))
     latin: dict[tuple[str, ...], tuple[str, tuple]] = {}
     arabic: dict[tuple[str, ...], tuple] = {}
     by_script: dict[str, list[str]] = {}
@@ -93,6 +99,38 @@ def _load():
     for key in arabic:
         arabic_starts[key[0]] = max(arabic_starts.get(key[0], 0), len(key))
     return (latin, latin_starts), (arabic, arabic_starts), regexes, entries
+
+
+# The extraction languages, as CLDR names them (Tagalog is "fil" there).
+_CLDR_LANGUAGES = ("en", "fr", "id", "ms", "fil", "vi", "zh", "zh_Hant", "ja", "ko", "th", "lo", "km", "my", "ar")
+# CLDR names that are also everyday words or given names in report text ("Jordan", "مالي" = financial,
+# "수단" = means): the curated list above names the region's countries; these would only add noise.
+_CLDR_SKIP = {"Jordan", "Georgia", "Chad", "Jersey", "Guernsey", "Man", "Niger", "Dominica", "Turkey", "Guinea",
+              "Tchad", "Mali", "Togo", "Oman", "Cuba", "Malta"}
+# shortest name kept per script: short names in scripts written without spaces turn up inside other words
+_MIN_LENGTH = {"Hani": 3, "Hang": 3, "Thai": 4, "Laoo": 4, "Khmr": 4, "Mymr": 4}
+
+
+def _cldr_country_names():
+    """(name, ISO code) of every country in the extraction languages, from Babel's CLDR data.
+
+    The shipped gazetteer names the region's countries and their demonyms; CLDR adds the rest of the
+    world (Rwanda, Ethiopia, the Emirates... whose nationals turn up in the compounds) in every language.
+    """
+    from babel import Locale
+
+    for code in _CLDR_LANGUAGES:
+        for territory, name in Locale.parse(code).territories.items():
+            if len(territory) != 2 or not territory.isalpha() or territory in ("EU", "EZ", "UN", "ZZ", "QO", "XA", "XB"):
+                continue
+            if name in _CLDR_SKIP or len(name) < 4:
+                continue
+            script = _block(name)
+            if script and len(name) < _MIN_LENGTH.get(script, 0):
+                continue
+            if _is_arabic(name) and len(name.replace(" ", "")) < 5:
+                continue
+            yield name, territory
 
 
 def _sequences(words, tables):

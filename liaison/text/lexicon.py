@@ -41,20 +41,76 @@ MEETINGS: dict[str, list[str]] = {
 # found, indictments and prosecutions. Weak like meetings: dropped when the sentence tells a stronger type.
 OTHER_EVENTS: dict[str, list[str]] = {
     "en": ["fled", "escaped", "indicted", "charged with", "on trial"],
-    "fr": ["ont fui", "a fui", "fuyant", "se sont échappés", "s'est échappé", "inculpé*", "mis en examen"],
+    "fr": ["ont fui", "a fui", "ayant fui", "fuyant", "se sont échappés", "s'est échappé", "inculpé*", "mis en examen"],
     "id": ["kabur", "melarikan diri", "didakwa", "dituntut"],
     "ms": ["melarikan diri", "lari dari", "didakwa", "dituduh di mahkamah"],
     "tl": ["tumakas", "nakatakas", "kinasuhan", "sinampahan ng kaso"],
     "vi": ["khởi tố", "truy tố", "tháo chạy", "trốn thoát", "bỏ trốn"],
     "zh": ["起诉", "公诉", "出逃", "逃离", "逃出"],
-    "ja": ["起訴", "発見", "逃げ出", "脱出"],
+    "ja": ["起訴", "発見", "逃げ出", "脱出", "見つけ", "見つか"],
     "ko": ["기소", "재판에 넘겼", "재판에 넘겨", "탈출", "발견"],
     "th": ["หลบหนีออก", "หนีออกมา", "สั่งฟ้อง", "ฟ้องร้อง"],
     "lo": ["ໜີອອກ", "ຫຼົບໜີ"],
-    "km": ["រត់ចេញ", "រត់គេចខ្លួន", "ប្តឹង"],
-    "my": ["ထွက်ပြေး", "တရားစွဲ"],
+    "km": ["រត់ចេញ", "រត់គេចខ្លួន", "ប្តឹង", "ទៅសាលាដំបូង", "ទៅតុលាការ"],
+    "my": ["ထွက်ပြေး", "တရားစွဲ", "ရုံးတင်စစ်ဆေး", "ရုံးတင်"],
     "ar": ["فرّ", "فر", "فروا", "فرار", "هربوا", "هروب", "اتهام", "وجهت اتهامات"],
 }
+
+# The prosecution words among OTHER_EVENTS: persons indicted, charged or sent to court are suspects
+# (defendants), whatever plain noun counts them.
+PROSECUTIONS: dict[str, list[str]] = {
+    "en": ["indicted", "charged with", "on trial"], "fr": ["inculpé*", "mis en examen"],
+    "id": ["didakwa", "dituntut"], "ms": ["didakwa", "dituduh di mahkamah"], "tl": ["kinasuhan", "sinampahan ng kaso"],
+    "vi": ["khởi tố", "truy tố"], "zh": ["起诉", "公诉"], "ja": ["起訴"], "ko": ["기소", "재판에 넘겼", "재판에 넘겨"],
+    "th": ["สั่งฟ้อง", "ฟ้องร้อง"], "km": ["ប្តឹង", "ទៅសាលាដំបូង", "ទៅតុលាការ"], "my": ["တရားစွဲ", "ရုံးတင်"],
+    "ar": ["اتهام", "وجهت اتهامات"],
+}
+
+
+# The tiers of a verdict ("five to death, two suspended, nine to prison terms"): with the verdict's total stated
+# nearby, a tier's number is not a figure (annotation rules: record the total, never the tiers).
+TIERS: dict[str, list[str]] = {
+    "en": ["to death", "death sentence*", "death penalt*", "life imprisonment", "life term*", "life sentence*",
+           "suspended death", "reprieve", "prison terms", "jail terms"],
+    "fr": ["à mort", "peine de mort", "perpétuité", "avec sursis"], "id": ["hukuman mati", "seumur hidup"],
+    "ms": ["hukuman mati", "penjara seumur hidup"], "tl": ["habambuhay", "parusang kamatayan"],
+    "vi": ["tử hình", "chung thân"], "zh": ["死刑", "死缓", "死緩", "无期徒刑", "無期徒刑", "有期徒刑"],
+    "ja": ["死刑", "無期懲役", "執行猶予"], "ko": ["사형", "무기징역", "집행유예"],
+    "th": ["ประหารชีวิต", "จำคุกตลอดชีวิต"], "km": ["អស់មួយជីវិត"], "my": ["သေဒဏ်", "တစ်သက်တစ်ကျွန်း"],
+    "ar": ["بالإعدام", "المؤبد", "مع وقف التنفيذ", "مع تعليق", "مع وقف"],
+}
+# ... but an execution carried out is a death event of its own (annotation rules)
+EXECUTIONS = re.compile(r"执行死刑|執行死刑|死刑を執行|사형을? 집행|eksekusi|executed|exécuté|أعدم|ประหารชีวิตแล้ว")
+
+
+@lru_cache(maxsize=None)
+def tier_regex(lang: str) -> re.Pattern | None:
+    words = TIERS.get(lang)
+    return keyword_regex(words, lang) if words else None
+
+
+# Escapes from the police ("100 members of the syndicate escaped", "120 pelaku melarikan diri"): suspects who
+# got away are the event's fugitives (as the real reports are annotated); workers who fled a compound stay people.
+ESCAPES: dict[str, list[str]] = {
+    "en": ["escap*", "fled", "broke free", "ran away", "got away"], "fr": ["en fuite", "enfui*", "échapp*"],
+    "id": ["melarikan diri", "kabur", "lolos"], "ms": ["melarikan diri", "meloloskan diri", "lari"],
+    "tl": ["tumakas", "nakatakas"], "vi": ["bỏ trốn", "trốn thoát", "tẩu thoát"], "zh": ["逃跑", "逃脱", "潜逃", "在逃"],
+    "ja": ["逃走", "逃亡"], "ko": ["도주", "달아"], "th": ["หลบหนี"], "lo": ["ຫລົບໜີ", "ຫຼົບໜີ"], "km": ["រត់គេច"],
+    "my": ["ထွက်ပြေး"], "ar": ["فر", "فرّ", "فروا", "هربوا", "هرب"],
+}
+
+
+@lru_cache(maxsize=None)
+def escape_regex(lang: str) -> re.Pattern | None:
+    words = ESCAPES.get(lang)
+    return keyword_regex(words, lang) if words else None
+
+
+@lru_cache(maxsize=None)
+def prosecution_regex(lang: str) -> re.Pattern | None:
+    words = PROSECUTIONS.get(lang)
+    return keyword_regex(words, lang) if words else None
+
 
 @lru_cache(maxsize=None)
 def meeting_regex(lang: str) -> re.Pattern | None:
@@ -78,7 +134,7 @@ EVENTS: dict[str, dict[str, list[str]]] = {
         "site_closure": ["shut down", "closed down", "dismantled", "demolished", "closure", "shuttered",
                          "closed"],
         "sentence": ["sentenced", "convicted", "jailed", "prison term", "years in prison", "life imprisonment",
-                     "death penalty", "found guilty"],
+                     "death penalty", "found guilty", r"re:found\s+(?:[\w’'-]+\s+){1,8}?guilty"],
         "sanction": ["sanction*", "blacklist*", "asset freeze", "designated", "OFAC"],
         "operation_launch": ["launch*", "kicked off", "began an operation", "started an operation",
                              "new campaign", "crackdown campaign"],
@@ -86,13 +142,13 @@ EVENTS: dict[str, dict[str, list[str]]] = {
     "fr": {
         "raid": ["descente*", "perquisition*", "raid*", "coup de filet", "assaut"],
         "arrest": ["arrêt[ée]*", "interpell*", "appréhend*", "capturé*", "placés? en garde à vue", "garde à vue"],
-        "detention": ["détenu*", "détention", "retenu*", "placé* en détention", "incarcér*"],
+        "detention": ["détenu*", "détention", "retenu*", "placé[es]* en détention", "incarcér*"],
         "rescue": ["secouru*", "sauvé*", "libéré*", "délivré*", "sauvetage", "exfiltr*"],
         "handover": ["remis aux", "remis à", "remise aux", "remis", "livrés? aux", "transféré*",
                      "transfert*"],
         "extradition": ["extrad*"],
         "deportation": ["expuls*", "déport*", "reconduit* à la frontière"],
-        "repatriation": ["rapatri*", "renvoyés? dans leur pays", "retour* au pays", "évacu*", "regagn* leur pays"],
+        "repatriation": ["rapatri*", "renvoyés? dans leur pays", "retour* au pays", "évacu*", r"re:regagn\w*\s+(?:leur|son)\s+pays(?!\w)"],
         "death": ["mort*", "décéd*", "décès", "tué*", "suicid*", "corps de", "cadavre*", "sans vie"],
         "site_closure": ["fermé*", "fermeture", "démantel*", "éradiqué*", "détruit*", "rasé*"],
         "sentence": ["condamn*", "peine de", "réclusion", "ans de prison", "prison à perpétuité"],
@@ -102,7 +158,7 @@ EVENTS: dict[str, dict[str, list[str]]] = {
     "id": {
         "raid": ["penggerebekan", "menggerebek", "digerebek", "razia", "penggeledahan", "menggeledah",
                  "digeledah", "penyergapan", "menyergap", "disergap"],
-        "arrest": ["penangkapan", "menangkap", "ditangkap", "diringkus", "meringkus", "dibekuk", "membekuk",
+        "arrest": ["penangkapan", "menangkap", "ditangkap", "tertangkap", "diringkus", "meringkus", "dibekuk", "membekuk",
                    "diamankan", "mengamankan", "menetapkan", "ditetapkan sebagai tersangka"],
         "detention": ["penahanan", "ditahan", "menahan", "tahanan", "dikurung"],
         "rescue": ["penyelamatan", "diselamatkan", "menyelamatkan", "dibebaskan", "membebaskan", "evakuasi",
@@ -111,6 +167,8 @@ EVENTS: dict[str, dict[str, list[str]]] = {
         "extradition": ["ekstradisi", "diekstradisi"],
         "deportation": ["deportasi", "dideportasi", "mendeportasi", "diusir"],
         "repatriation": ["pemulangan", "dipulangkan", "memulangkan", "repatriasi", "kembali ke tanah air",
+                         r"re:kembali\s+ke\s+(?:negara\s+asal|kampung\s+halaman|Malaysia|Indonesia|Filipina|Vietnam|"
+                         r"Thailand|Tiongkok|China)(?!\w)",
                          "tiba di tanah air", "tiba di bandara", "tiba di Bandara", "kembali ke Indonesia"],
         "death": ["tewas", "meninggal", "jenazah", "mayat", "terbunuh", "dibunuh", "bunuh diri", "kematian",
                   "korban jiwa"],
@@ -122,13 +180,16 @@ EVENTS: dict[str, dict[str, list[str]]] = {
     },
     "ms": {
         "raid": ["serbuan", "menyerbu", "diserbu", "serbu", "menggeledah", "operasi serbuan"],
-        "arrest": ["ditangkap", "menangkap", "penangkapan", "diberkas", "memberkas", "menahan"],
-        "detention": ["ditahan", "tahanan", "reman", "penahanan"],
+        # "ditahan" is Malay police usage for an arrest; "masih ditahan" (still held) is a detention
+        # "penahanan 20 individu": the noun of "menahan", the same police arrest
+        "arrest": ["ditangkap", "menangkap", "penangkapan", "diberkas", "memberkas", "menahan", "penahanan",
+                   r"re:(?<!masih\s)ditahan(?!\w)"],
+        "detention": ["ditahan", "tahanan", "reman"],
         "rescue": ["diselamatkan", "menyelamatkan", "dibebaskan", "membebaskan", "menyelamat"],
         "handover": ["diserahkan", "menyerahkan", "penyerahan"],
         "extradition": ["ekstradisi", "diekstradisi"],
-        "deportation": ["diusir", "pengusiran", "deportasi", "dideportasi", "dihantar pulang"],
-        "repatriation": ["dihantar pulang", "pulang ke tanah air", "dipulangkan", "penghantaran pulang",
+        "deportation": ["diusir", "pengusiran", "deportasi", "dideportasi"],
+        "repatriation": ["dihantar pulang", "menghantar pulang", "pulang ke tanah air", "dipulangkan", "penghantaran pulang",
                          "repatriasi", "dibawa pulang", "dibawa ke tanah air", "tiba di tanah air"],
         "death": ["maut", "mati", "meninggal dunia", "terbunuh", "mayat", "kematian", "membunuh diri"],
         "site_closure": ["ditutup", "menutup", "penutupan", "dirobohkan", "dibongkar"],
@@ -166,8 +227,9 @@ EVENTS: dict[str, dict[str, list[str]]] = {
         "repatriation": ["hồi hương", "đưa về nước", "về nước", "đón về", "đưa trở về", "tiếp nhận", "trao trả"],
         "death": ["tử vong", "thiệt mạng", "thi thể", "chết", "tự tử", "sát hại", "giết"],
         "site_closure": ["đóng cửa", "phá bỏ", "xóa sổ", "giải tỏa", "niêm phong"],
-        "sentence": ["tuyên án", "kết án", "lĩnh án", "tù chung thân", "năm tù", "tử hình", "xử phạt"],
-        "sanction": ["trừng phạt", "cấm vận", "đóng băng tài sản"],
+        # "xử phạt" alone is an administrative fine (a sanction); "xử phạt ... năm tù" is caught by "năm tù"
+        "sentence": ["tuyên án", "kết án", "lĩnh án", "tù chung thân", "năm tù", "tử hình"],
+        "sanction": ["trừng phạt", "cấm vận", "đóng băng tài sản", "xử phạt hành chính", "xử phạt", "phạt tiền"],
         "operation_launch": ["phát động", "triển khai", "mở đợt", "khởi động", "ra quân"],
     },
     "zh": {
@@ -224,7 +286,8 @@ EVENTS: dict[str, dict[str, list[str]]] = {
         "extradition": ["ส่งผู้ร้ายข้ามแดน"],
         "deportation": ["เนรเทศ", "ผลักดันออกนอกประเทศ", "ผลักดันกลับ", "ผลักดัน"],
         "repatriation": ["ส่งกลับ", "เดินทางกลับประเทศ", "กลับประเทศ", "กลับภูมิลำเนา", "ส่งตัวกลับ"],
-        "death": ["เสียชีวิต", "ศพ", "ตาย", "ฆ่าตัวตาย", "ถูกฆ่า", "สังหาร"],
+        # "หนีตาย" (fled for their lives) is no death
+        "death": ["เสียชีวิต", "ศพ", "re:(?<!หนี)ตาย", "ฆ่าตัวตาย", "ถูกฆ่า", "สังหาร"],
         "site_closure": ["สั่งปิด", "ปิดตึก", "ปิดอาคาร", "ปิดกิจการ", "ปิดสถานที่", "รื้อถอน", "ทำลายฐาน"],
         "sentence": ["พิพากษา", "ตัดสินจำคุก", "จำคุก", "โทษประหาร", "ลงโทษ"],
         "sanction": ["คว่ำบาตร", "อายัดทรัพย์"],
@@ -247,13 +310,15 @@ EVENTS: dict[str, dict[str, list[str]]] = {
     },
     "km": {
         "raid": ["ឆ្មក់", "ចុះឆ្មក់", "ស្រាវជ្រាវ", "បង្ក្រាប", "ចុះត្រួតពិនិត្យ"],
-        "arrest": ["ចាប់ខ្លួន", "ឃាត់ខ្លួន", "ចាប់បាន", "ចាប់"],
+        # "ចាប់ពី" (from, since) and "ចាប់ផ្តើម" (to start) are not a catch
+        "arrest": ["ចាប់ខ្លួន", "ឃាត់ខ្លួន", "ចាប់បាន", "re:ចាប់(?!ពី|ផ្តើម|ផ្ដើម|តាំងពី)"],
         "detention": ["ឃុំខ្លួន", "ឃុំឃាំង", "ដាក់ពន្ធនាគារ", "ឃុំ"],
-        "rescue": ["ជួយសង្គ្រោះ", "សង្គ្រោះ", "ដោះលែង"],
+        "rescue": ["ជួយសង្គ្រោះ", "សង្គ្រោះ", "ដោះលែង", "រំដោះ"],
         "handover": ["ប្រគល់", "បញ្ជូនទៅ", "ប្រគល់ខ្លួន"],
         "extradition": ["ធ្វើបត្យាប័ន", "បត្យាប័ន"],
         "deportation": ["និរទេស", "បណ្តេញចេញ", "បណ្ដេញចេញ"],
-        "repatriation": ["បញ្ជូនត្រឡប់", "ត្រឡប់ទៅ", "បញ្ជូនមកវិញ", "ធ្វើមាតុភូមិនិវត្តន៍", "មាតុភូមិនិវត្តន៍", "ត្រឡប់មកវិញ"],
+        "repatriation": ["បញ្ជូនត្រឡប់", "ត្រឡប់ទៅ", "បញ្ជូនមកវិញ", "ធ្វើមាតុភូមិនិវត្តន៍", "មាតុភូមិនិវត្តន៍", "ត្រឡប់មកវិញ",
+                         "វិលត្រឡប់មក", "វិលត្រឡប់"],
         "death": ["ស្លាប់", "សាកសព", "បាត់បង់ជីវិត", "សម្លាប់ខ្លួន", "ធ្វើអត្តឃាត"],
         "site_closure": ["បិទ", "រុះរើ", "កម្ទេច"],
         "sentence": ["កាត់ទោស", "ផ្តន្ទាទោស", "ផ្ដន្ទាទោស", "ជាប់ពន្ធនាគារ"],
@@ -262,13 +327,16 @@ EVENTS: dict[str, dict[str, list[str]]] = {
     },
     "my": {
         "raid": ["စီးနင်း", "ဝင်ရောက်စစ်ဆေး", "ရှာဖွေ", "နှိမ်နင်း"],
-        "arrest": ["ဖမ်းဆီး", "ဖမ်းမိ", "ထိန်းသိမ်း"],
-        "detention": ["ချုပ်နှောင်", "အချုပ်", "ထိန်းသိမ်းထား"],
-        "rescue": ["ကယ်ဆယ်", "ကယ်တင်", "လွတ်မြောက်"],
-        "handover": ["လွှဲပြောင်း", "အပ်နှံ", "လွှဲအပ်"],
+        # each list also holds the Zawgyi spelling of its commonest words (ဖမ္းဆီး = ဖမ်းဆီး): Zawgyi pages
+        # are stored as returned (docs/extraction-annotation.md)
+        "arrest": ["ဖမ်းဆီး", "ဖမ်းမိ", "ထိန်းသိမ်း", "ဖမ္းဆီး", "ဖမ္းမိ", "ထိန္းသိမ္း"],
+        "detention": ["ချုပ်နှောင်", "အချုပ်", "ထိန်းသိမ်းထား", "ထိန္းသိမ္းထား"],
+        "rescue": ["ကယ်ဆယ်", "ကယ်တင်", "လွတ်မြောက်", "ကယ္ဆယ္", "ကယ္တင္"],
+        "handover": ["လွှဲပြောင်း", "အပ်နှံ", "လွှဲအပ်", "လႊဲေျပာင္း", "လႊဲအပ္"],
         "extradition": ["တရားခံလွှဲပြောင်း"],
-        "deportation": ["နှင်ထုတ်", "ပြည်နှင်"],
-        "repatriation": ["ပြန်လည်ပို့ဆောင်", "ပြန်ပို့", "နေရပ်ပြန်", "ပြန်လည်ရောက်ရှိ", "ပြန်လာ"],
+        "deportation": ["နှင်ထုတ်", "ပြည်နှင်", "ႏွင္ထုတ္", "ျပည္ႏွင္"],
+        "repatriation": ["ပြန်လည်ပို့ဆောင်", "ပြန်လည် ပို့ဆောင်", "ပြန်ပို့", "နေရပ်ပြန်", "ပြန်လည်ရောက်ရှိ", "ပြန်လာ",
+                         "ပြန်လည်ခေါ်ဆောင်", "ပြန်ခေါ်", "ျပန္ပို႔", "ေနရပ္ျပန္", "ျပန္လည္ပို႔ေဆာင္"],
         "death": ["သေဆုံး", "အလောင်း", "ကွယ်လွန်", "သတ်"],
         "site_closure": ["ပိတ်သိမ်း", "ဖြိုဖျက်", "ပိတ်"],
         "sentence": ["ထောင်ဒဏ်", "ပြစ်ဒဏ်", "အမိန့်ချ", "သေဒဏ်"],
@@ -277,12 +345,12 @@ EVENTS: dict[str, dict[str, list[str]]] = {
     },
     "ar": {
         "raid": ["مداهمة", "داهمت", "داهم", "اقتحام", "اقتحمت", "مداهمات", "حملة أمنية على"],
-        "arrest": ["اعتقال", "اعتقلت", "اعتقل", "القبض", "قبض", "توقيف", "أوقفت", "ضبط", "ألقت"],
+        "arrest": ["اعتقال", "اعتقل*", "القبض", "قبض", "توقيف", "أوقفت", "ضبط", "ألقت"],
         "detention": ["احتجاز", "احتجزت", "محتجز*", "الاحتجاز", "حبس", "حجز"],
         "rescue": ["إنقاذ", "أنقذت", "تحرير", "تم تحرير", "إطلاق سراح", "الإفراج عن", "أفرجت عن", "أفرج عن"],
         "handover": ["تسليم", "سلمت", "سلّمت", "تسلمت", "تسلّمت"],
         "extradition": ["ترحيل المطلوبين", "تسليم المطلوبين", "تسليم المجرمين"],
-        "deportation": ["ترحيل", "رحّلت", "رحلت", "طرد", "إبعاد"],
+        "deportation": ["ترحيل", "ترحيلهم", "ترحيلهن", "رحّلت", "رحلت", "طرد", "إبعاد"],  # with the object suffix
         "repatriation": ["إعادة", "إعادتهم", "أعيد", "إعادة إلى الوطن", "عودة", "إلى بلدانهم"],
         "death": ["مقتل", "وفاة", "توفي", "جثة", "جثث", "قتل", "قتيل", "انتحار", "لقي حتفه", "حكم الإعدام بحق",
                   "أعدمت", "إعدام"],
@@ -298,7 +366,8 @@ EVENTS: dict[str, dict[str, list[str]]] = {
 CATEGORIES: dict[str, dict[str, list[str]]] = {
     "en": {
         "suspects": ["suspect*", "arrested", "accused", "defendant*", "detainee*", "offender*", "criminals",
-                     "perpetrators", "scammers", "fraudsters"],
+                     "perpetrators", "scammers", "fraudsters", "gang members", "syndicate members",
+                     r"re:(?:other\s+)?members\s+of\s+(?:the|a|an|this)\s+(?:[\w-]+\s+){0,2}?(?:syndicate|gang|ring|network)"],
         "leaders": ["ringleader*", "mastermind*", "organi[sz]er*", "key members", "leaders", "bosses", "kingpin*",
                     "heads of"],
         "fugitives": ["fugitive*", "wanted"],
@@ -315,10 +384,10 @@ CATEGORIES: dict[str, dict[str, list[str]]] = {
         "suspects": ["suspect*", "soupçonné*", "présumés? fraudeurs", "prévenu*", "accusé*", "interpellé*",
                      "arrêté*", "escrocs", "fraudeurs"],
         "leaders": ["cerveau*", "organisateur*", "membres clés", "chefs", "meneur*", "dirigeants", "parrains"],
-        "fugitives": ["fugitif*", "en fuite", "recherché*"],
+        "fugitives": ["fugitif*", "recherché*"],
         "victims": ["victime*", "secouru*", "libéré*", "otages"],
         "people": ["personnes", "membres", "ressortissant*", "citoyens", "étrangers", "travailleurs", "individus", "hommes",
-                   "femmes", "migrants"],
+                   "femmes", "migrants", "passagers", "petites mains", "employés", "salariés"],
         "cases": ["affaires", "dossiers", "cas"],
         "sites": ["repaires", "sites", "complexes", "centres", "locaux", "bâtiments"],
         "deaths": ["morts", "décès", "tués", "corps", "victimes décédées"],
@@ -354,7 +423,8 @@ CATEGORIES: dict[str, dict[str, list[str]]] = {
         "fugitives": ["pugante", "wanted"],
         "victims": ["biktima", "nasagip", "nailigtas", "na-rescue"],
         "people": ["katao", "tao", "indibidwal", "dayuhan", "manggagawa", "Pilipino", "mamamayan", "empleyado",
-                   "foreign nationals", "banyaga", "Tsino", "Chinese"],
+                   "foreign nationals", "banyaga", "Tsino", "Chinese", "Pinoy", "OFW*", "workers",
+                   "foreign workers", "Filipino*", "kababayan", "pasahero"],
         "cases": ["kaso"],
         "sites": ["compound*", "lugar", "gusali", "POGO hub*", "hub*"],
         "deaths": ["patay", "nasawi", "namatay", "bangkay", "napatay"],
@@ -384,7 +454,7 @@ CATEGORIES: dict[str, dict[str, list[str]]] = {
         "sentenced": ["判处", "被判"],
     },
     "ja": {
-        "suspects": ["容疑者", "被疑者", "被告", "逮捕者"],
+        "suspects": ["容疑者", "被疑者", "被告", "逮捕者", "一味", "かけ子", "受け子"],
         "leaders": ["首謀者", "幹部", "リーダー", "指示役", "主犯"],
         "fugitives": ["逃亡", "指名手配", "手配"],
         "victims": ["被害者", "救出", "保護"],
@@ -395,13 +465,13 @@ CATEGORIES: dict[str, dict[str, list[str]]] = {
         "sentenced": ["判決", "実刑"],
     },
     "ko": {
-        "suspects": ["용의자", "피의자", "피고인", "조직원", "일당", "검거"],
+        "suspects": ["용의자", "피의자", "피고인", "조직원", "일당", "검거", r"re:혐의를?\s?받는"],
         "leaders": ["총책", "두목", "주범", "간부", "우두머리"],
         "fugitives": ["도피사범", "수배자"],
         "victims": ["피해자", "구출", "구조"],
         "people": ["명", "사람", "한국인", "국민", "외국인"],
         "cases": ["re:건(?!물|강|설|의|너)"],
-        "sites": ["거점", "곳", "단지"],
+        "sites": ["거점", "곳", "단지", "센터", "사무실"],
         "deaths": ["사망", "숨진", "시신", "사망자"],
         "sentenced": ["선고"],
     },
@@ -462,6 +532,26 @@ CATEGORIES: dict[str, dict[str, list[str]]] = {
     },
 }
 
+# Officers sent on an operation ("700 officers", "총 15명의 요원을 투입", "出动警力200余名") are not figures of
+# the event: a number whose nearest category word is one of these is left out.
+OFFICERS: dict[str, list[str]] = {
+    "en": ["officers", "personnel", "policemen", "police officers", "troops", "soldiers", "agents", "raiding party",
+           "-strong"],
+    "fr": ["policiers", "agents", "gendarmes", "militaires", "soldats", "effectifs"],
+    "id": ["personel", "aparat", "petugas", "polisi", "anggota polisi", "prajurit"],
+    "ms": ["anggota polis", "pegawai", "petugas", "anggota penguatkuasa"],
+    "tl": ["pulis", "operatiba", "tauhan", "sundalo"],
+    "vi": ["cán bộ", "chiến sĩ", "cảnh sát", "công an"],
+    "zh": ["警力", "民警", "警员", "警察", "干警", "官兵"], "ja": ["警察官", "捜査員", "警官"],
+    "ko": ["요원", "경찰관", "수사관", "경찰 인력", "인력"],
+    "th": ["เจ้าหน้าที่", "ตำรวจ", "ทหาร", "กำลังพล"], "lo": ["ເຈົ້າໜ້າທີ່", "ຕຳຫຼວດ", "ທະຫານ"],
+    "km": ["មន្ត្រី", "កម្លាំង", "នគរបាល"], "my": ["ရဲ", "တပ်ဖွဲ့ဝင်", "အရာရှိ"],
+    "ar": ["ضابط", "ضباط", "عناصر", "جندي", "جنود", "شرطي", "أفراد الأمن"],
+}
+for _code, _words in OFFICERS.items():
+    CATEGORIES[_code]["officers"] = _words
+
+
 # Qualifiers: written before the number ("more than 70"), or after it ("70余").
 QUALIFIERS: dict[str, dict[str, dict[str, list[str]]]] = {
     "en": {"before": {"more_than": ["more than", "over", "upwards of", "in excess of"],
@@ -499,7 +589,7 @@ QUALIFIERS: dict[str, dict[str, dict[str, list[str]]]] = {
                       "up_to": ["มากถึง", "สูงถึง"]}, "after": {"more_than": ["กว่า", "ขึ้นไป"]}},
     "lo": {"before": {"at_least": ["ຢ່າງໜ້ອຍ", "ຢ່າງຫນ້ອຍ"], "about": ["ປະມານ", "ເກືອບ"],
                       "up_to": ["ເຖິງ", "ສູງເຖິງ"]}, "after": {"more_than": ["ກວ່າ"]}},
-    "km": {"before": {"at_least": ["យ៉ាងហោចណាស់", "យ៉ាងតិច"], "about": ["ប្រហែល", "ជិត"],
+    "km": {"before": {"more_than": ["ជាង"], "at_least": ["យ៉ាងហោចណាស់", "យ៉ាងតិច"], "about": ["ប្រហែល", "ជិត"],
                       "up_to": ["រហូតដល់", "ដល់ទៅ"]}, "after": {"more_than": ["ជាង", "នាក់ជាង"]}},
     "my": {"before": {"at_least": ["အနည်းဆုံး"], "up_to": ["အထိ"]},
            "after": {"more_than": ["ကျော်", "ဦးကျော်", "ကျော်ခန့်"], "about": ["ခန့်", "ဝန်းကျင်", "နီးပါး"]}},
@@ -654,7 +744,8 @@ VICTIM_CONTEXT: dict[str, list[str]] = {
     "ja": ["被害", "救出", "保護され", "だまされ", "騙され", "監禁", "強制的に"],
     "ko": ["피해자", "구출", "구조", "감금", "속아", "유인", "인신매매", "강제로"],
     "th": ["ผู้เสียหาย", "เหยื่อ", "ช่วยเหลือ", "หลอก", "ค้ามนุษย์", "บังคับ", "กักขัง"],
-    "lo": ["ຜູ້ເຄາະຮ້າຍ", "ຖືກເຄາະຮ້າຍ", "ເຫຍື່ອ", "ຊ່ວຍເຫຼືອ", "ຫຼອກລວງ", "ຄ້າມະນຸດ", "ບັງຄັບ"],
+    # "ຖືກຫຼອກ" (were deceived), not "ຫຼອກລວງ" alone: "ເຄືອຂ່າຍຫຼອກລວງ" is the fraud network
+    "lo": ["ຜູ້ເຄາະຮ້າຍ", "ຖືກເຄາະຮ້າຍ", "ເຫຍື່ອ", "ຊ່ວຍເຫຼືອ", "ຖືກຫຼອກ", "ຄ້າມະນຸດ", "ບັງຄັບ"],
     "km": ["ជនរងគ្រោះ", "ជួយសង្គ្រោះ", "សង្គ្រោះ", "បោកបញ្ឆោត", "ជួញដូរមនុស្ស", "បង្ខំ"],
     "my": ["ကယ်ဆယ်", "ကယ်တင်", "လူကုန်ကူး", "အလိမ်ခံ", "ဒုက္ခသည်", "အတင်းအကျပ်", "သားကောင်"],
     "ar": ["ضحايا", "ضحية", "تحرير", "تحريرهم", "إنقاذ", "انقاذ", "محررين", "المحررين", "الاتجار بالبشر",
@@ -669,10 +760,11 @@ def victim_context_regex(lang: str) -> re.Pattern:
 
 # Sentence openings that go on about the persons of the sentence before ("Among them...").
 CONTINUATIONS: dict[str, list[str]] = {
-    "en": ["among them", "of these", "of them", "of those", "among those", "including", "they included", "of whom"],
+    "en": ["among them", "of these", "of them", "of those", "among those", "including", "they included", "of whom",
+           "the remaining", "the rest"],
     "fr": ["parmi", "dont", "au nombre de", "il s'agit de", "on compte"],
-    "id": ["dari jumlah", "di antara", "termasuk", "mereka terdiri", "dari para"],
-    "ms": ["daripada jumlah", "antara", "termasuk", "daripada"],
+    "id": ["dari jumlah", "di antara", "termasuk", "mereka terdiri", "dari para", "sisanya"],
+    "ms": ["daripada jumlah", "antara", "termasuk", "daripada", "baki"],
     "tl": ["kabilang", "sa mga ito", "sa bilang na ito", "sa kanila"],
     "vi": ["trong số", "trong đó", "bao gồm"],
     "zh": ["其中", "包括", "这些人中"],
@@ -684,6 +776,93 @@ CONTINUATIONS: dict[str, list[str]] = {
     "my": ["ယင်းတို့အနက်", "၎င်းတို့ထဲတွင်", "ထိုအထဲ", "၎င်းတို့အနက်"],
     "ar": ["من بينهم", "بينهم", "ومن بين", "منهم", "ومن بينهم"],
 }
+# "of them" right after a number ("ترحيل 9978 منهم", "deported 9,978 of them"): the number counts persons of a
+# group named before, so it is a person figure even with no noun after it.
+PARTITIVES: dict[str, list[str]] = {
+    "en": ["of them", "of whom", "of those"], "fr": ["d'entre eux", "d’entre eux", "d'entre elles"],
+    "id": ["di antaranya", "dari mereka", "diantaranya"], "ms": ["daripadanya", "daripada mereka", "di antaranya"],
+    "tl": ["sa kanila", "rito", "dito"], "vi": ["trong số đó", "trong số này"],
+    "ar": ["منهم", "منهن", "من بينهم", "من أفراد", "من أعضاء", "من عناصر"],
+}
+
+
+@lru_cache(maxsize=None)
+def partitive_regex(lang: str) -> re.Pattern | None:
+    words = PARTITIVES.get(lang)
+    if not words:
+        return None
+    return re.compile(r"\s*(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + r")(?!\w)",
+                      re.IGNORECASE)
+
+
+# Words for sex that make a number part of a breakdown ("1,792 of them women"), not a figure.
+SEXES: dict[str, list[str]] = {
+    "en": ["men", "women", "male", "female", "boys", "girls", "minors", "children"],
+    "fr": ["hommes", "femmes", "mineurs", "enfants"], "id": ["pria", "wanita", "laki-laki", "perempuan", "anak"],
+    "ms": ["lelaki", "wanita", "perempuan", "kanak-kanak"], "tl": ["lalaki", "babae", "menor"],
+    "vi": ["nam", "nữ", "trẻ em"], "ar": ["رجال", "نساء", "ذكور", "إناث", "أطفال", "قاصرين"],
+}
+
+
+@lru_cache(maxsize=None)
+def demonym_regex(lang: str) -> re.Pattern | None:
+    """Nationality words of the gazetteer ("Chinois", "Indonesians", "الصينيين") in the scripts written with
+    spaces: a number right before one counts persons ("200 Chinois"). Taken from the gazetteer so that a
+    country added there is known here too."""
+    import json
+    from pathlib import Path
+
+    if lang in SUBSTRING:
+        return None
+    data = json.loads((Path(__file__).resolve().parent / "data" / "gazetteer.json").read_text(encoding="utf-8"))
+    words = {w for c in data["countries"] for w in c.get("demonyms", []) + (["WNA"] if c["code"] == "ID" else [])
+             if not re.search(r"[\u0E00-\u0EFF\u1000-\u109F\u1780-\u17FF\u3040-\u9FFF\uAC00-\uD7AF]", w)}
+    alt = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    if lang == "ar":
+        return re.compile(rf"\s*(?:ال)?(?:{alt})")
+    # plural endings: "Indonesians", "Chinois", "indiens", "Vietnamese"
+    return re.compile(rf"\s*(?:{alt})(?:s|es|e|nes|ne)?(?!\w)", re.IGNORECASE)
+
+
+@lru_cache(maxsize=None)
+def sex_regex(lang: str) -> re.Pattern | None:
+    words = SEXES.get(lang)
+    if not words:
+        return None
+    return re.compile(r"\s*(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + r")(?!\w)",
+                      re.IGNORECASE)
+
+
+def qualifier_strip(lang: str, before: str) -> str:
+    """``before`` without a qualifier at its end ("including more than " -> "including ")."""
+    for _, pattern in qualifier_patterns(lang)["before"]:
+        m = None
+        for m in pattern.finditer(before):
+            pass
+        if m is not None and not before[m.end():].strip():
+            return before[:m.start()]
+    return before
+
+
+@lru_cache(maxsize=None)
+def demonym_before_regex(lang: str) -> re.Pattern:
+    """"85 Chinese and " right before a number: the number is the next part of a breakdown."""
+    return re.compile(rf"(?:{demonym_regex(lang).pattern})\s*,?\s*(?:and|et|dan|at|và|و)?\s*$", re.IGNORECASE)
+
+
+@lru_cache(maxsize=None)
+def breakdown_regex(lang: str) -> re.Pattern | None:
+    """After "of them": a nationality or a sex says the number is a breakdown of the group."""
+    sexes = SEXES.get(lang, [])
+    dem = demonym_regex(lang)
+    parts = [rf"\s*(?:{'|'.join(re.escape(w) for w in sexes)})(?!\w)"] if sexes else []
+    if dem is not None:
+        parts.append(dem.pattern)
+    if not parts:
+        return None
+    return re.compile(rf"(?:\s*(?:were|are|sont|étaient|adalah|ay|là|هم)?)(?:{'|'.join(parts)})", re.IGNORECASE)
+
+
 # Words opening a relative clause, just before a keyword that only describes people ("who were rescued").
 RELATIVES: dict[str, list[str]] = {
     "en": ["who", "which", "that", "those", "after being", "having been"], "fr": ["qui", "ayant été", "après avoir été"],

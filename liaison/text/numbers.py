@@ -66,6 +66,8 @@ _NUMERIC = re.compile(
     r"(?:" + _DECIMAL + r"\d+)?|\d+(?:" + _DECIMAL + r"\d+)?)"
     r"(?:[ \u00a0\u202f]?(?P<mult>" + _MULT_RE + r"))?"
 )
+_MYANMAR_GLYPH_BEFORE = re.compile(r"[\u1000-\u103F\u1050-\u108F\u109A-\u109F]")
+_MYANMAR_DIGIT = re.compile(r"[\u1040-\u1049\u1090-\u1099]")
 _LAKH = re.compile(r"\d{1,2}(?:,\d\d)+,\d{3}")
 
 # --- Chinese / Japanese numerals -------------------------------------------------
@@ -213,7 +215,7 @@ def _word_re(lang: str) -> re.Pattern:
             # a run of number words, then (lookahead) optional space and a classifier
             pattern = rf"(?:{alt})+(?=\s?(?:{_CLASSIFIERS[lang]}))"
         elif lang == "ko":
-            pattern = rf"(?<![\w])(?:{alt})+(?=\s?(?:명|곳|건|개))"
+            pattern = rf"(?<![\w])(?:{alt})+(?=\s?(?:명|곳|건(?!물|강|설|의|너)|개))"  # "한 건물": a building
         else:
             sep = r"(?:[\s\-]+|'t\s|'\s)"
             conj = "و?" if lang == "ar" else ""
@@ -502,6 +504,10 @@ def find_numbers(text: str, lang: str | None = None) -> list[NumberSpan]:
         spans.append(NumberSpan(start, end, value, text[start:end]))
 
     for m in _NUMERIC.finditer(text):
+        if _MYANMAR_GLYPH_BEFORE.match(text, max(0, m.start() - 1)) and _MYANMAR_DIGIT.match(text, m.start()):
+            # Zawgyi writes the letter wa with the digit zero ("လူ၀င္") and medials with Shan digits ("႔"):
+            # a Myanmar digit glued to the letter before it is a glyph of a word, not a number
+            continue
         sep = m["sep"]
         if sep == " " and lang != "fr":
             # a plain space groups thousands only in French; elsewhere "2024 160" is two numbers

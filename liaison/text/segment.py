@@ -61,6 +61,12 @@ _FURNITURE = re.compile(
     r"ဆက်စပ်သတင်း|ဆက်ဖတ်ရန်|"
     r"اقرأ أيضا|اقرأ أيضاً|اقرأ ايضا|أخبار ذات صلة|مواضيع ذات صلة|اقرأ المزيد)",
     re.IGNORECASE)
+# A photo caption names its credit ("A photo posted on AKP", "(Foto: PMJ News)", "Ảnh: CA", "사진 제공"):
+# the line describes a picture, often of an earlier day, and is not the story (annotation guidelines).
+_CAPTION = re.compile(
+    r"(?:photo posted on|\(photo\b|photo\s*:|photo by|file photo|\(foto\b|foto\s*:|ảnh\s*:|\(ảnh|ảnh minh họa|"
+    r"ภาพ\s*:|ภาพประกอบ|写真[:：]|사진[=:]|사진\s*제공|图为|图片来源|资料图|供图|ဓာတ်ပုံ\s*[-:]|រូបថត\s*[:៖]|ຮູບ\s*:|"
+    r"larawan\s*:|kuha ni)", re.IGNORECASE)
 _FULL_STOP = re.compile(r"[.!?。！？؟។။][\"'”’»)\]」』]*\s*$")
 
 
@@ -74,6 +80,9 @@ def furniture_spans(text: str) -> list[tuple[int, int]]:
         pos = end
         body = line.strip()
         if not body:
+            continue
+        if len(body) < 300 and _CAPTION.search(body):
+            spans.append((start, end))
             continue
         header = _FURNITURE.match(body)
         if header:

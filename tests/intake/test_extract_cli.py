@@ -87,3 +87,18 @@ def test_eval_json_and_bad_folder(tmp_path):
     (tmp_path / "a.json").write_text("{not json")
     code, _, err = run("eval", "extraction", str(tmp_path))
     assert code == 1 and "a.json is not valid JSON" in err
+
+
+def test_eval_scores_one_part_of_a_split_and_names_reports_without_text(tmp_path):
+    for name in ("001_2a236e6fe0d4676a", "003_48ffc7615be71e63"):
+        for suffix in (".txt", ".json"):
+            (tmp_path / (name + suffix)).write_bytes((DATA / (name + suffix)).read_bytes())
+    (tmp_path / "lost.json").write_text((DATA / "001_2a236e6fe0d4676a.json").read_text())
+    (tmp_path / "split.json").write_text(json.dumps(
+        {"dev": ["003_48ffc7615be71e63"], "heldout": ["001_2a236e6fe0d4676a", "lost"]}))
+    code, out, err = run("eval", "extraction", str(tmp_path), "--split", "heldout")
+    assert code == 0 and "1 reports" in out and "lost" in err and "heldout" in err
+    assert "Report-level figures" in out and "figures_typed" in out
+    code, out, _ = run("eval", "extraction", str(tmp_path), "--split", "dev", "--json")
+    data = json.loads(out)
+    assert data["reports"] == 1 and set(data["headline_by_language"]) == {"en"}

@@ -11,7 +11,8 @@ independent statement of the rules says:
 - a hit only against a record its owner listed, never a protected identity,
   never between two records of one agency;
 - each agency sees its own side of each hit, the other agency and the band,
-  which is a function of the matcher's probability alone; never the score;
+  which is a function of the matcher's evidence on who the person is (never of a
+  document or identifier number, which a prober could be guessing); never the score;
 - at most ``MATCH_PROBE_LIMIT`` hits a day between one probing agency and
   another; past it, nothing for the prober and one warning for the other.
 """
@@ -110,15 +111,15 @@ def test_watchlist_probes_tell_each_agency_only_the_band_within_the_limit(agenci
         # The rule, restated: which comparisons hit, counted per (probing agency, other agency).
         counts, expected, suppressed, probes = {}, {}, set(), []
 
-        def consider(watched, matched, prober, other, probability):
-            if probability < services.hit_threshold():
+        def consider(watched, matched, prober, other, score):
+            if score.probability < services.hit_threshold():
                 return
             key = (prober, other)
             if counts.get(key, 0) >= world["limit"]:
                 suppressed.add(key)
                 return
             counts[key] = counts.get(key, 0) + 1
-            expected[(watched.pk, matched.pk)] = services.band_of(probability)
+            expected[(watched.pk, matched.pk)] = services.band_of_score(score)
 
         def watchable(i):
             spec = world["targets"][i]
@@ -134,7 +135,7 @@ def test_watchlist_probes_tell_each_agency_only_the_band_within_the_limit(agenci
                 rec = records.load([person.pk])[person.pk]
                 for i, t in enumerate(targets):
                     if watchable(i) and t.owner_id != person.owner_id:
-                        consider(t, person, person.owner_id, t.owner_id, matcher.score(rec, recs[t.pk]).probability)
+                        consider(t, person, person.owner_id, t.owner_id, matcher.score(rec, recs[t.pk]))
                 probes.append((person, rec))
                 services.match_persons([person.pk])
             else:
@@ -143,7 +144,7 @@ def test_watchlist_probes_tell_each_agency_only_the_band_within_the_limit(agenci
                 if watchable(i):
                     for person, rec in probes:  # in the order the implementation meets them
                         if person.owner_id != t.owner_id:
-                            consider(t, person, t.owner_id, person.owner_id, matcher.score(rec, recs[t.pk]).probability)
+                            consider(t, person, t.owner_id, person.owner_id, matcher.score(rec, recs[t.pk]))
                 services.match_persons([t.pk])
 
         made = {(h.watched_id, h.matched_id): h.band for h in HitNotice.objects.all()}

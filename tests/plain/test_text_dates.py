@@ -102,3 +102,39 @@ def test_published_in_page_headers(text, lang, expected):
 ])
 def test_not_the_published_date(text, lang):
     assert find_published(text, lang) is None
+
+
+def test_a_range_of_days_is_dated_by_its_first_day():
+    assert dates("entre le 20 et le 22 février 2025", "fr") == ["2025-02-20"]
+    assert dates("في الفترة من 18 إلى 22 نوفمبر", "ar", "2025-11-23") == ["2025-11-18"]
+
+
+def test_the_start_of_a_span_and_the_day_of_a_statement_are_marked():
+    hits = find_dates("from 16 January to 15 February 2026, 4,254 reported", "en")
+    assert [(h.value, h.role) for h in hits] == [("--01-16", "start"), ("2026-02-15", "")]
+    assert [h.role for h in find_dates("detained since 3 March 2024", "en")] == ["start"]
+    assert [h.role for h in find_dates("the Bangkok Post reported on February 23", "en")] == ["said"]
+
+
+def test_amounts_with_a_decimal_point_are_not_dates():
+    assert dates("merampas wang tunai RM1.05 juta", "ms", "2025-10-17") == []
+    assert dates("تجاوزت 10 مليارات يوان (نحو 1.4 مليار دولار)", "ar", "2025-09-30") == []
+
+
+def test_a_month_alone_takes_the_reports_year_and_a_coming_weekday_is_not_placed():
+    assert dates("L’Inde avait mené une opération en mars.", "fr", "2025-11-05") == ["2025-03"]
+    assert dates("saisi en décembre", "fr", "2026-01-08") == ["2025-12"]
+    assert dates("a second flight on Monday, said in May", "en") == [""]  # no report date: no year for May
+    assert dates("un second vol rapatriera le reste lundi prochain", "fr", "2025-11-05") == [""]
+
+
+def test_an_outlets_compiling_date_is_published_but_a_speakers_date_is_not():
+    lead = "Ratusan WNI melarikan diri dari perusahaan penipuan online di Kamboja. " * 3
+    assert find_published(lead + "Dirangkum detikcom, Kamis (23/10/2025), kericuhan terjadi.", "id") == "2025-10-23"
+    assert find_published(lead + "kata Judha, Senin (9/9/2024).", "id") is None
+
+
+def test_the_day_a_statement_is_made_is_marked_in_french_and_vietnamese():
+    assert [h.role for h in find_dates("Le ministère a confirmé, le 5 novembre, l’envoi de deux avions", "fr")] == ["said"]
+    hits = find_dates("Ngày 24-10-2025, Công an tỉnh Vĩnh Long cho biết vừa tiếp nhận năm công dân", "vi")
+    assert [h.role for h in hits] == ["said"]

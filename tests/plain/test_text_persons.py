@@ -117,3 +117,68 @@ def test_vietnamese_initials_after_a_kinship_word_are_a_victim():
 def test_latin_initial_inside_a_name_is_kept():
     found = names("Ayon kay BI Commissioner Maria Luisa R. Santos, naaresto ang mga suspek.", "tl")
     assert found == {"Maria Luisa R. Santos": "official"}
+
+
+# --- context that says "not a person" (issue 12, real reports) ----------------------
+
+
+def test_a_capitalised_pair_after_a_preposition_of_place_is_a_place():
+    assert "Kampong Trach" not in names("Le suspect a été remis dans la province de Kampong Trach. "
+                                        "Selon Chea Dara, directeur général, l'enquête continue.", "fr")
+    assert names("Naaresto ang grupo na nasa Nueva Ecija, ayon kay PNP Director Juan Reyes.", "tl") \
+        == {"Juan Reyes": "official"}
+
+
+def test_a_run_followed_by_a_company_word_names_a_company():
+    assert names("The court issued warrants against officers of Long Feng Technology Inc. for trafficking.", "en") == {}
+
+
+def test_bylines_and_months_are_not_names():
+    assert names("Published Nov 13, 2025\nThe suspect, named Li Qiang, was arrested.", "en") == {"Li Qiang": "suspect"}
+
+
+def test_french_monsieur_before_a_single_name():
+    assert names("Selon M. Somchai, 120 personnes ont été arrêtées.", "fr") == {"Somchai": "official"}
+
+
+def test_each_quoted_alias_is_a_person_even_a_single_word():
+    found = names("Police said the suspects, with aliases “Bongbong” and “Xiao Hu” were arrested on Monday.", "en")
+    assert found == {"Bongbong": "suspect", "Xiao Hu": "suspect"}
+
+
+def test_a_title_of_office_stops_a_latin_name():
+    found = names("Ayon kay Philippine Chargé d’Affaires Ramon Lopez, humingi ng tulong ang mga Pilipino.", "tl")
+    assert found == {"Ramon Lopez": "official"}
+
+
+def test_a_leader_in_one_sentence_stays_a_leader_when_a_later_one_calls_him_a_suspect():
+    text = "The patriarch of the family, Zhao Dehai, ran the compound. The suspect Zhao Dehai was arrested."
+    assert set(p.role for p in find_persons(text, "en")) == {"leader"}
+
+
+def test_chinese_name_after_an_office_before_what_the_person_does():
+    assert names("行动期间，中国驻泰国大使韩志强到场并关注整体进展。", "zh") == {"韩志强": "official"}
+
+
+def test_chinese_name_after_a_quoted_epithet():
+    assert names("「诈骗之王」林海峰、集团老板赵志明也被捕。", "zh").get("林海峰") == "leader"
+
+
+def test_korean_modifier_before_a_role_word_is_not_a_name_and_a_name_may_follow_a_genitive():
+    assert names("이번에 송환된 피의자들은 혐의를 받는다.", "ko") == {}
+    found = names("태국 북부 치앙라이주의 솜차이 분미 부지사는 23일 밝혔다.", "ko")
+    assert found == {"솜차이 분미": "official"}
+
+
+def test_khmer_title_followed_by_of_or_by_a_rank_is_not_a_name():
+    found = names("ដឹកនាំដោយលោក ចាន់ ដារា ជាព្រះរាជអាជ្ញារង នៃអយ្យការ។ លោកឧត្តមសេនីយ៍ទោបន្តថា ក្រោយពីធ្វើការ", "km")
+    assert found == {"ចាន់ ដារា": "official"}
+
+
+def test_lao_title_followed_by_one_is_not_a_name():
+    assert names("ຜູ້ຊ່ຽວຊານທ່ານນຶ່ງ ຢູ່ໃນລອນດອນເວົ້າວ່າ", "lo") == {}
+
+
+def test_burmese_classifier_after_a_count_is_not_a_title_and_a_rank_names_a_person():
+    assert names("ဆက်နွှယ်သူ (၂၃) ဦးကို တရားရုံးတွင် ရုံးတင်ခဲ့သည်။", "my") == {}
+    assert names("ရဲတပ်ဖွဲ့ ဗိုလ်ချုပ် အောင်ကျော်မင်း ဦးဆောင်သော အဖွဲ့", "my") == {"အောင်ကျော်မင်း": "official"}
