@@ -115,9 +115,17 @@ def _matcher_candidates(query: str) -> list[int]:
     return rank_candidates(shared, MATCH_CANDIDATES)
 
 
-def _scored(query: str, person_ids) -> dict[int, float]:
-    """{person id: the matcher's probability that it is the person named ``query``}, for those above
-    the candidate threshold. Only names are compared: the query has nothing else."""
+def _written_alike(a: str, b: str) -> bool:
+    return " ".join(unicodedata.normalize("NFC", a).casefold().split()) == " ".join(
+        unicodedata.normalize("NFC", b).casefold().split())
+
+
+def _scored(query: str, person_ids) -> dict[int, tuple[bool, float]]:
+    """{person id: (a name of the record is written as the query, the matcher's probability that it
+    is the person named ``query``)}, for those above the candidate threshold. Only names are
+    compared: the query has nothing else. A record that carries the name exactly as typed comes
+    first among equals: the matcher's levels weigh a reading (pinyin) about as much as the same
+    characters, but the officer who typed 明学昌 expects the record written 明学昌 on top."""
     from liaison.linkage import PersonRecord
     from liaison.matching.records import _names
     from liaison.matching.services import candidate_threshold, matcher
@@ -127,7 +135,7 @@ def _scored(query: str, person_ids) -> dict[int, float]:
             "person_id", "full_name", "kind"):
         rows.setdefault(pid, []).append((full_name, kind))
     pool = [PersonRecord(id=str(pid), names=_names(found)) for pid, found in rows.items()]
-    return {int(record.id): score.probability
+    return {int(record.id): (any(_written_alike(query, name) for name, _kind in rows[int(record.id)]), score.probability)
             for record, score in matcher().candidates(PersonRecord(id="query", names=[query]), pool,
                                                       threshold=candidate_threshold())}
 
@@ -190,7 +198,7 @@ def _persons(user, key, limit, query=""):
     scores = _scored(query, [pid for pid in matched if pid in readable_set]) if matched else {}
     # The matcher's hits by score, then the names containing the query, in display order.
     position = {pid: i for i, pid in enumerate(readable)}
-    ranked = sorted(scores, key=lambda pid: (-scores[pid], position[pid]))
+    ranked = sorted(scores, key=lambda pid: (not scores[pid][0], -scores[pid][1], position[pid]))
     # (Matcher candidates scored below the threshold are no hit unless a name contains the query.)
     by_name = set(ids)
     ranked += [pid for pid in readable if pid not in scores and (not matched or pid in by_name)]

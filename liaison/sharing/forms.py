@@ -229,6 +229,8 @@ class ReadingPreferencesForm(forms.ModelForm):
 
         super().__init__(*args, **kwargs)
         self.fields["preferred_language"] = forms.ChoiceField(
-            label=_("Language"), choices=settings.LANGUAGES, help_text=self.Meta.help_texts["preferred_language"])
+            label=_("Language"), choices=settings.LANGUAGES, help_text=self.Meta.help_texts["preferred_language"],
+            # Each language is named in itself ("English", "ไทย"): names, not text to translate.
+            widget=forms.Select(attrs={"translate": "no"}))
         self.fields["time_zone"] = forms.ChoiceField(label=_("Time zone"), choices=TIME_ZONES, required=False,
                                                      help_text=_("Times on pages and in e-mails are shown in it."))
