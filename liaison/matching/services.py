@@ -352,7 +352,7 @@ def _warn_of_probing(row):
 
     Says the prober and the day's count: both agencies would have seen that many hit
     notices anyway; nothing of the prober's records."""
-    from liaison.sharing.models import Agency, Role, User
+    from liaison.sharing.models import Agency
 
     prober, target = Agency.objects.get(pk=row.prober_id), Agency.objects.get(pk=row.target_id)
     values = {"agency": prober.short_name, "count": row.hits}
@@ -368,12 +368,20 @@ def _warn_of_probing(row):
 
     audit.record(AuditEntry.Action.WATCHLIST_PROBING, None, None, owner_agency=target,
                  prober=prober.short_name, hits=row.hits, day=row.day.isoformat())
+    tell_administrators(target, title=title, body=body, kind="watchlist_probing")
+
+
+def tell_administrators(agency, *, title, body, kind):
+    """Notify ``agency``'s administrators, or its inbox when it has none (``title`` and ``body`` are
+    callables, written in each reader's language). Used by every probing warning (watchlist, screening)."""
+    from liaison.sharing.models import Role, User
+
     notify = _requests_api("notifications", "notify")
     if notify is None:
         return
-    admins = [u for u in User.objects.filter(agency=target, is_active=True).order_by("pk") if u.has_role(Role.AGENCY_ADMIN)]
+    admins = [u for u in User.objects.filter(agency=agency, is_active=True).order_by("pk") if u.has_role(Role.AGENCY_ADMIN)]
     for admin in admins or [None]:  # no administrator: the agency's inbox
-        notify(agency=target, user=admin, title=title, body=body, url="", kind="watchlist_probing")
+        notify(agency=agency, user=admin, title=title, body=body, url="", kind=kind)
 
 
 def _announce(hit):

@@ -360,7 +360,8 @@ class _ProbeBook:
 
 def _warn_of_probing(row):
     """Tell the administrators of the watching agency that another agency's screening reached the day's limit."""
-    from liaison.sharing.models import Agency, Role, User
+    from liaison.matching.services import tell_administrators
+    from liaison.sharing.models import Agency
 
     prober = Agency.objects.get(pk=row.prober_id)
     target = Agency.objects.get(pk=row.target_id)
@@ -377,12 +378,7 @@ def _warn_of_probing(row):
 
     audit.record(AuditEntry.Action.SCREENING_PROBING, None, None, owner_agency=target,
                  prober=prober.short_name, hits=row.hits, day=row.day.isoformat())
-    notify = _notify()
-    if notify is None:
-        return
-    admins = [u for u in User.objects.filter(agency=target, is_active=True).order_by("pk") if u.has_role(Role.AGENCY_ADMIN)]
-    for admin in admins or [None]:
-        notify(agency=target, user=admin, title=title, body=body, url="", kind="screening_probing")
+    tell_administrators(target, title=title, body=body, kind="screening_probing")
 
 
 # Reading back ---------------------------------------------------------------
