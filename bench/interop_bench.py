@@ -14,7 +14,8 @@ Then TAXII: a partner's client, as an officer of another agency to which every r
 shared through the distribution "all member agencies", walks the agency collection in pages
 of 1,000 objects (``--taxii-pages`` requests through Django's test client with an API token,
 following ``next``) and the p50/p95 of one page are printed. Target (issue 15): p95 < 300 ms at
-1,000,000 records (``--persons 160000`` loads ~1.1 million; ``--no-export`` skips the bundle).
+1,000,000 records (``--persons 160000`` loads ~1.1 million; ``--no-export`` skips the bundle; ``--keep-data``
+reuses the database an earlier run loaded).
 """
 import argparse
 import os
@@ -33,10 +34,15 @@ def main():
     parser.add_argument("--seed", type=int, default=15)
     parser.add_argument("--taxii-pages", type=int, default=30)
     parser.add_argument("--no-export", action="store_true")
+    parser.add_argument("--keep-data", action="store_true", help="reuse the database a previous run loaded")
+    parser.add_argument("--renice", action="store_true",
+                        help="as root: run this process and its PostgreSQL backend at nice -10, so that other work "
+                             "on a shared machine does not inflate the figures (stated with them)")
     args = parser.parse_args()
     import registry_bench as rb
 
-    os.environ["DATABASE_URL"] = rb.recreate_database(os.environ["DATABASE_URL"])
+    if not args.keep_data:
+        os.environ["DATABASE_URL"] = rb.recreate_database(os.environ["DATABASE_URL"])
     os.environ.setdefault("SECRET_KEY", "bench")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "liaison.settings")
     os.environ.setdefault("ALLOWED_HOSTS", "testserver")
@@ -50,6 +56,9 @@ def main():
     from liaison.registry.bulk import deferred_indexes, load_persons
     from liaison.sharing.models import Agency, User
 
+    if args.keep_data and User.objects.filter(username="partner").exists():
+        run(stix, args, User.objects.get(username="bench"), User.objects.get(username="partner"))
+        return
     owner = Agency.objects.create(name="Bench agency", short_name="BENCH", country_id="TH")
     others = [Agency.objects.create(name=f"Partner {i}", short_name=f"P{i}", country_id="VN").pk for i in range(2)]
     gen = rb.Generator(args.seed, [owner.pk, *others])
@@ -68,11 +77,21 @@ def main():
     for model in (Person, Identifier, Relationship):
         model.objects.filter(owner=owner).update(distribution="members", tlp=TLP.GREEN)
     user = User.objects.create_user("bench", agency=owner, roles=["analyst"])
+    run(stix, args, user, User.objects.create_user("partner", agency_id=others[0], roles=["analyst"]))
+
+
+def run(stix, args, user, partner):
+    from django.db import connection
+
+    from liaison.registry.models import Identifier, Person, Relationship
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     total = sum(m.objects.count() for m in (Person, Identifier, Relationship))
     print(f"records in the registry: {total:,}", flush=True)
     if not args.no_export:
         export(stix, user)
-    taxii_pages(User.objects.create_user("partner", agency_id=others[0], roles=["analyst"]), args.taxii_pages)
+    taxii_pages(partner, args.taxii_pages, renice=args.renice)
 
 
 def export(stix, user):
@@ -87,11 +106,21 @@ def export(stix, user):
           f"export {seconds:,.1f} s  peak RSS before {rss_before / 1024:,.0f} MB, after {rss_after / 1024:,.0f} MB")
 
 
-def taxii_pages(user, pages):
-    """Seconds of each objects page of 1,000 of the partner's agency collection, walked with ``next``."""
+def taxii_pages(user, pages, renice=False):
+    """Seconds of each objects page of 1,000 of the partner's agency collection, walked with ``next``.
+    Also the CPU seconds of this process per page (Python's share; the rest is PostgreSQL and waiting)."""
     import statistics
 
+    from django.db import connection
     from django.test import Client
+
+    if renice:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            backend = cursor.fetchone()[0]
+        os.setpriority(os.PRIO_PROCESS, 0, -10)
+        os.setpriority(os.PRIO_PROCESS, backend, -10)
+        print(f"reniced to -10: this process and PostgreSQL backend {backend}", flush=True)
 
     from liaison.interop.taxii import collection_uuid
     from liaison.sharing.models import ApiToken
@@ -99,11 +128,12 @@ def taxii_pages(user, pages):
     client = Client(HTTP_AUTHORIZATION=f"Token {ApiToken.issue(user, 'bench')[1]}",
                     HTTP_ACCEPT="application/taxii+json;version=2.1")
     url = f"/taxii2/liaison/collections/{collection_uuid('agency', user.agency_id)}/objects/"
-    params, times, objects = {"limit": 1000}, [], 0
+    params, times, cpu, objects = {"limit": 1000}, [], [], 0
     for _ in range(pages):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         answer = client.get(url, params, secure=True)
         times.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - start_cpu)
         assert answer.status_code == 200, answer.content[:300]
         body = answer.json()
         objects += len(body.get("objects", []))
@@ -112,8 +142,12 @@ def taxii_pages(user, pages):
         params = {"limit": 1000, "next": body["next"]}
     times_ms = sorted(t * 1000 for t in times)
     p95 = times_ms[min(len(times_ms) - 1, round(0.95 * (len(times_ms) - 1)))]
+    cpu_ms = sorted(t * 1000 for t in cpu)
+    cpu95 = cpu_ms[min(len(cpu_ms) - 1, round(0.95 * (len(cpu_ms) - 1)))]
     print(f"TAXII objects pages of 1,000: {len(times_ms)} pages, {objects:,} objects, "
-          f"p50 {statistics.median(times_ms):,.0f} ms, p95 {p95:,.0f} ms, max {times_ms[-1]:,.0f} ms")
+          f"p50 {statistics.median(times_ms):,.0f} ms, p95 {p95:,.0f} ms, max {times_ms[-1]:,.0f} ms; "
+          f"Python CPU a page p50 {statistics.median(cpu_ms):,.0f} ms, p95 {cpu95:,.0f} ms; "
+          f"load average {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

@@ -7,4 +7,4 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self):
-        from liaison.core import i18n, sqlite_collations  # noqa: F401 - signal receivers
+        from liaison.core import i18n, lookups, sqlite_collations  # noqa: F401 - signal receivers, __anyof

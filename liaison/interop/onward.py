@@ -91,7 +91,7 @@ class OnwardAudience:
         ids = {pk for pk in ids if pk is not None}
         if not ids:
             return set()
-        return set(self.narrow(model.objects.filter(pk__in=ids)).values_list("pk", flat=True))
+        return set(self.narrow(model.objects.filter(pk__anyof=list(ids))).values_list("pk", flat=True))
 
     def readable_protected(self, model, ids):
         """Of ``ids``, the records whose protected fields may leave: none without a named
@@ -100,7 +100,7 @@ class OnwardAudience:
 
         if not self.named_recipient or not ids:
             return set()
-        qs = model.objects.filter(pk__in=ids)
+        qs = model.objects.filter(pk__anyof=list(ids))
         for reader in self.readers:
             qs = qs.filter(protected_visible_q(model, reader))
         return set(qs.values_list("pk", flat=True))

@@ -324,7 +324,7 @@ class StixWriter:
         from liaison.registry.models import Citation, Source
 
         ct = ContentType.objects.get_for_model(model)
-        cits = Citation.objects.filter(content_type=ct, object_id__in=[r.pk for r in records],
+        cits = Citation.objects.filter(content_type=ct, object_id__anyof=[r.pk for r in records],
                                        source__in=self.audience.narrow(Source.objects.all()))
         withheld = self.audience.withheld_citation_ids(cits)
         out = {}
@@ -360,16 +360,16 @@ class StixWriter:
             visible = not p.protection or p.pk in readable
             ext = {"liaison_type": "person", "sex": p.sex,
                    "nationalities": [{"country": n.country_id, "acquired": n.acquired, "acquired_on": n.acquired_on,
-                                      "status": n.status, "status_since": n.status_since} for n in p.nationalities.all()],
+                                      "status": n.status, "status_since": n.status_since} for n in child_rows(p, "nationalities")],
                    "statuses": [{"status": s.status, "date": s.date, "country": s.country_id or "",
-                                 "note": s.note if visible else ""} for s in p.statuses.all()]}
+                                 "note": s.note if visible else ""} for s in child_rows(p, "statuses")]}
             name = p.display_name
             if visible:
                 ext.update(names=[{"full_name": n.full_name, "kind": n.kind, "script": n.script, "language": n.language}
-                                  for n in p.names.all()],
+                                  for n in child_rows(p, "names")],
                            documents=[{"kind": d.kind, "number": d.number, "country": d.country_id or "",
                                        "issued_on": d.issued_on, "expires_on": d.expires_on,
-                                       "is_fraudulent": d.is_fraudulent} for d in p.documents.all()],
+                                       "is_fraudulent": d.is_fraudulent} for d in child_rows(p, "documents")],
                            birth_date=p.birth_date, birth_place=p.birth_place, protection=p.protection)
             else:
                 name = _("[protected identity withheld]")
@@ -482,22 +482,22 @@ class StixWriter:
         from liaison.registry.models import Person, Site
 
         pairs = [(Site, e.site_id) for e in events] + [(Operation, e.operation_id) for e in events] \
-            + [(Case, e.case_id) for e in events] + [(Person, p.person_id) for e in events for p in e.participants.all()]
+            + [(Case, e.case_id) for e in events] + [(Person, p.person_id) for e in events for p in child_rows(e, "participants")]
         refs = self._refs_of(pairs)
         readable = self.audience.readable_protected(Person, [pk for m, pk in refs if m is Person])
         for e in events:
             phase = e.phase if e.phase_id and (Operation, e.operation_id) in refs else None
             ext = {"liaison_type": "event", "kind": e.kind, "date": e.date, "date_end": e.date_end, "place": e.place,
-                   "countries": sorted(c.pk for c in e.countries.all()), "from_country": e.from_country_id or "",
-                   "to_country": e.to_country_id or "", "agencies": sorted(a.short_name for a in e.agencies.all()),
+                   "countries": sorted(c.pk for c in child_rows(e, "countries")), "from_country": e.from_country_id or "",
+                   "to_country": e.to_country_id or "", "agencies": sorted(a.short_name for a in child_rows(e, "agencies")),
                    "is_cumulative": e.is_cumulative or None,
                    "site_ref": refs.get((Site, e.site_id)), "operation_ref": refs.get((Operation, e.operation_id)),
                    "phase": phase.number if phase else None, "case_ref": refs.get((Case, e.case_id)),
                    "figures": [{"category": f.category, "value": f.value, "qualifier": f.qualifier, "note": f.note}
-                               for f in e.figures.all()],
+                               for f in child_rows(e, "figures")],
                    "participants": [{"person_ref": refs[(Person, p.person_id)], "role": p.role,
                                      "note": p.note if (p.person_id in readable or not p.person.protection) else ""}
-                                    for p in e.participants.all() if (Person, p.person_id) in refs]}
+                                    for p in child_rows(e, "participants") if (Person, p.person_id) in refs]}
             obj = self._common(e, "incident", self.stix_id(type(e), e.pk), ext, citations.get(e.pk, ()))
             obj["name"] = e.title
             if e.description:
@@ -519,10 +519,10 @@ class StixWriter:
             if kind == "operation":
                 ext.update(native_name=r.native_name, crime_types=r.crime_types, start=r.start, end=r.end,
                            lead_agency=r.lead_agency.short_name if r.lead_agency_id else "",
-                           agencies=sorted(a.short_name for a in r.agencies.all()),
-                           countries=sorted(c.pk for c in r.countries.all()),
+                           agencies=sorted(a.short_name for a in child_rows(r, "agencies")),
+                           countries=sorted(c.pk for c in child_rows(r, "countries")),
                            phases=[{"number": p.number, "name": p.name, "start": p.start, "end": p.end,
-                                    "description": p.description} for p in r.phases.all()])
+                                    "description": p.description} for p in child_rows(r, "phases")])
                 name, description = r.name, r.description
             else:
                 ext.update(reference=r.reference, crime_type=r.crime_type, status=r.status, opened=r.opened)
@@ -550,9 +550,46 @@ class StixWriter:
 SCO_TYPES = {"email-addr", "url", "domain-name", "user-account", *NEW_SCO_TYPES}
 PREFETCH = {
     "registry.person": ("names", "nationalities", "documents", "statuses"),
-    "operations.event": ("figures", "countries", "agencies", "participants__person"),
+    "operations.event": ("figures", "countries", "agencies", "participants"),
     "operations.operation": ("agencies", "countries", "phases"),
 }
+
+
+def load(model, pks):
+    """The records ``pks`` of ``model`` in that order, each with its child rows (``PREFETCH``) as plain
+    lists, read by ``child_rows``: one query per relation, the ids as one parameter (``__anyof``).
+
+    Why not ``prefetch_related``: Django builds a related queryset per record and relation (about
+    0.5 ms each) and binds every id of each ``IN`` list on its own; for a TAXII page of 1,000
+    persons that was most of the page's time."""
+    pks = list(pks)
+    found = model.objects.filter(pk__anyof=pks).in_bulk() if pks else {}
+    records = [found[pk] for pk in pks if pk in found]
+    ids = [r.pk for r in records]
+    for name in PREFETCH.get(model._meta.label_lower, ()):
+        field = model._meta.get_field(name)
+        rows = {pk: [] for pk in ids}
+        if field.many_to_many:
+            through = field.remote_field.through
+            source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
+            for link in through.objects.filter(**{f"{source}_id__anyof": ids}).select_related(target).order_by("pk"):
+                rows[getattr(link, f"{source}_id")].append(getattr(link, target))
+        else:
+            related, fk = field.related_model, field.field.attname
+            children_qs = related.objects.filter(**{f"{fk}__anyof": ids})
+            if name == "participants":
+                children_qs = children_qs.select_related("person")
+            for child in children_qs if ids else ():
+                rows[getattr(child, fk)].append(child)
+        for record in records:
+            setattr(record, f"stix_{name}", rows[record.pk])
+    return records
+
+
+def child_rows(record, name):
+    """``record``'s child rows ``name`` as ``load`` read them, or read now."""
+    loaded = getattr(record, f"stix_{name}", None)
+    return loaded if loaded is not None else list(getattr(record, name).all())
 
 
 def batches(queryset, size):
@@ -560,13 +597,12 @@ def batches(queryset, size):
     pks = queryset.order_by("pk").values_list("pk", flat=True)
     last = 0
     model = queryset.model
-    prefetch = PREFETCH.get(model._meta.label_lower, ())
     while True:
         chunk = list(pks.filter(pk__gt=last)[:size])
         if not chunk:
             return
         last = chunk[-1]
-        yield list(model.objects.filter(pk__in=chunk).order_by("pk").prefetch_related(*prefetch))
+        yield load(model, chunk)
 
 
 def export_bundle(user, out, *, recipient=None, selection=None, description=""):

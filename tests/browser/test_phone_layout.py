@@ -79,6 +79,10 @@ def pages_of(user):
     request = Request.objects.visible_to(user).order_by("-id").first()
     if request:
         out.append(("request", reverse("requests:detail", args=[request.pk])))
+    from liaison.interop.views import may_interchange
+
+    if may_interchange(user):
+        out.append(("interchange", reverse("interop:page")))
     return out
 
 
