@@ -29,6 +29,7 @@ costs 0.35 ms, two minutes for a 100,000-person bundle. The tests check every
 bundle with ``stix2-validator`` and parse it with ``stix2``; the import parses each
 object with ``stix2`` before mapping it.
 """
+import functools
 import hashlib
 import json
 import uuid
@@ -88,10 +89,16 @@ def namespace():
     """The UUID namespace of this deployment's object ids: ``STIX_ID_NAMESPACE`` if set (set it
     once and keep it: partners recognise a record again by its id), else derived from the
     first host name. Two deployments must not share it, or their records' ids collide."""
-    configured = getattr(settings, "STIX_ID_NAMESPACE", "")
+    # Read from settings on each call (tests override them), derived once per value: ids are
+    # made twice per record, thousands per TAXII page.
+    return _namespace(str(getattr(settings, "STIX_ID_NAMESPACE", "") or ""), tuple(getattr(settings, "ALLOWED_HOSTS", [])))
+
+
+@functools.lru_cache(maxsize=8)
+def _namespace(configured, allowed_hosts):
     if configured:
-        return uuid.UUID(str(configured))
-    hosts = [h for h in getattr(settings, "ALLOWED_HOSTS", []) if h and h not in ("*", "localhost", "127.0.0.1")]
+        return uuid.UUID(configured)
+    hosts = [h for h in allowed_hosts if h and h not in ("*", "localhost", "127.0.0.1")]
     return uuid.uuid5(uuid.NAMESPACE_DNS, (hosts[0].lstrip(".") if hosts else "liaison.invalid"))
 
 
@@ -101,6 +108,12 @@ def sdo_id(stix_type, key):
     TAXII clients recognise a record again)."""
     digest = hashlib.sha256(f"{namespace()}|{key}".encode()).digest()
     return f"{stix_type}--{uuid.UUID(bytes=digest[:16], version=4)}"
+
+
+@functools.lru_cache(maxsize=256)
+def _agency_id(_namespace, agency_pk):
+    """An agency's id, once per deployment namespace (the namespace is the cache key)."""
+    return sdo_id("identity", f"sharing.agency:{agency_pk}")
 
 
 def sco_id(stix_type, key):
@@ -262,7 +275,7 @@ class StixWriter:
         return self.stix_id(model, pk)
 
     def agency_id(self, agency_pk):
-        return sdo_id("identity", f"sharing.agency:{agency_pk}")
+        return _agency_id(namespace(), agency_pk)
 
     def agency_object(self, agency_pk):
         from liaison.sharing.models import Agency
