@@ -11,20 +11,26 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 # The second pass repeats what depends on the database; plain modules and the
 # file-only commands never touch it, so running them twice proves nothing.
-PG_ONLY := --ignore=tests/plain --ignore=tests/test_offline_cli.py
+# The analysis pages' browser walks run once (SQLite): their data layer runs on both in tests/analysis.
+PG_ONLY := --ignore=tests/plain --ignore=tests/test_offline_cli.py --ignore-glob='tests/browser/test_analysis_*.py'
 
-.PHONY: demo test install install-test system-deps postgres test-sqlite test-postgres bench clean messages
+.PHONY: demo test install install-test vendor-static system-deps postgres test-sqlite test-postgres bench clean messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet ./tools/pyicu-shim  # why: tools/pyicu-shim/pyproject.toml
 
-install: $(BIN)/python
+# Browser libraries (map, link graph) from the npm registry, served by Liaison itself.
+vendor-static: package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	$(PYTHON) tools/vendor_static.py
+
+install: $(BIN)/python vendor-static
 	$(BIN)/pip install --quiet -e .
 	$(BIN)/liaison i18n compile
 
-install-test: $(BIN)/python
+install-test: $(BIN)/python vendor-static
 	$(BIN)/pip install --quiet -e ".[test]"
 	$(BIN)/liaison i18n compile
 
@@ -43,9 +49,9 @@ demo: install
 
 # Debian packages for the browser tests; PostgreSQL is started when it is installed but down.
 system-deps:
-	@if ! command -v chromium >/dev/null || ! fc-list | grep -qi "Noto Sans CJK"; then \
-		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-core fonts-noto-cjk >/dev/null; \
-		else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-core fonts-noto-cjk >/dev/null; fi; \
+	@if ! command -v chromium >/dev/null || ! fc-list | grep -qi "Noto Sans CJK" || ! ls /usr/lib/*/libpangoft2-1.0.so.0 >/dev/null 2>&1; then \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-core fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 >/dev/null; \
+		else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-core fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 >/dev/null; fi; \
 	fi
 
 postgres:

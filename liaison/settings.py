@@ -33,6 +33,11 @@ def env_list(name, default=""):
 
 
 DEBUG = env_bool("DEBUG", False)
+# DJANGO_ENV=production: what `liaison check --deploy` asks of a deployment (HTTPS
+# redirect, HSTS) and JSON logs, on top of the defaults below (docs/operations.md).
+PRODUCTION = os.environ.get("DJANGO_ENV", "").strip().lower() == "production"
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured("DEBUG cannot be on with DJANGO_ENV=production.")
 
 
 def _secret_key():
@@ -87,14 +92,19 @@ INSTALLED_APPS = [
     "liaison.public",
     "liaison.screening",
     "liaison.interop",
+    "liaison.analysis",
     "liaison.web",
     "liaison.api",
     "liaison.demo",
+    "liaison.ops",
 ]
 
 MIDDLEWARE = [
+    "liaison.ops.metrics.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "liaison.sharing.middleware.ContentSecurityPolicyMiddleware",
+    "liaison.ops.health.HealthMiddleware",  # /healthz /readyz /metrics: before sessions, login and 2FA
+    "liaison.ops.requestlog.RequestLogMiddleware",  # request id, one log line per request
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "liaison.core.middleware.RequestSizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -108,6 +118,7 @@ MIDDLEWARE = [
     "liaison.sharing.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "liaison.ops.metrics.PrometheusAfterMiddleware",  # latency per view name
     "axes.middleware.AxesMiddleware",  # must stay last: turns a lockout into the lockout page
 ]
 
@@ -194,7 +205,7 @@ STATIC_ROOT = VAR_DIR / "static"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        "BACKEND": "liaison.ops.storage.StaticFilesStorage"  # WhiteNoise: hashed names, compressed
         if not DEBUG
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
@@ -301,6 +312,15 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+if PRODUCTION:
+    # Behind the TLS proxy (which sets X-Forwarded-Proto): every http request is sent to
+    # https, and browsers are told to use nothing else for a year. Probes and the metrics
+    # scraper call gunicorn directly over http (liaison/ops/health.py).
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz/?$", r"^readyz/?$", r"^metrics/?$"]
+    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 
 # Login throttling (django-axes): N failures (password or second-factor code)
 # for one username from one address lock that pair for the cool-off time; every
@@ -369,9 +389,30 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# Logs on standard error: one JSON object a line (LOG_FORMAT=json, the default in
+# production) or text; every line carries the request id, and each request writes one
+# line (method, path without query string, status, duration, user and agency ids:
+# liaison/ops/requestlog.py) when LOG_REQUESTS is on (default: with JSON logs).
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "json" if PRODUCTION else "text").strip().lower()
+LOG_REQUESTS = env_bool("LOG_REQUESTS", LOG_FORMAT == "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "liaison.ops.requestlog.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "liaison.ops.requestlog.JsonFormatter",
+                 "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+                 "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"}},
+        "text": {"()": "liaison.ops.requestlog.TextFormatter",
+                 "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json" if LOG_FORMAT == "json" else "text",
+                             "filters": ["request_id"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "loggers": {"liaison.request": {"level": "INFO" if LOG_REQUESTS else "WARNING"}},
 }
+# Prometheus metrics at /metrics, for `Authorization: Bearer <METRICS_TOKEN>` only; no
+# token, no page. With a task queue broker configured (CELERY_BROKER_URL), /readyz
+# checks it and /metrics reports the depth of these queues (Redis brokers).
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+METRICS_QUEUES = env_list("METRICS_QUEUES", "celery")

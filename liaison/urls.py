@@ -23,6 +23,7 @@ urlpatterns = [
     path("requests/", include("liaison.requests.urls")),
     path("screening/", include("liaison.screening.urls")),
     path("interop/", include("liaison.interop.urls")),
+    path("analysis/", include("liaison.analysis.urls")),
     path("taxii2/", include("liaison.interop.taxii_urls")),
     path("", include("liaison.sharing.admin_urls")),
     path("", include("liaison.web.urls")),

@@ -9,6 +9,9 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "liaison.settings")
 application = get_wsgi_application()
 
-from liaison.public.fastpath import with_public_check  # noqa: E402  (Django is set up by now)
+from liaison.ops.requestlog import with_request_log  # noqa: E402
+from liaison.public.fastpath import PATH as PUBLIC_CHECK_PATH, with_public_check  # noqa: E402  (Django is set up by now)
 
-application = with_public_check(application)
+# The fast path answers outside Django's middleware: its requests get their log line,
+# request id and latency metric here (liaison/ops/requestlog.py).
+application = with_request_log(with_public_check(application), view_names={PUBLIC_CHECK_PATH: "public-api-check"})

@@ -1,10 +1,11 @@
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from liaison.screening.api import ScreenView
 
 from . import views
+from .schema_cache import CachedSchemaView
 
 app_name = "api"
 
@@ -26,7 +27,7 @@ router.register("events", views.EventViewSet, basename="event")
 urlpatterns = [
     path("search/", views.SearchView.as_view(), name="search"),
     path("screen", ScreenView.as_view(), name="screen"),
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("schema/", CachedSchemaView.as_view(), name="schema"),  # generated once per process and language
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("matching/", include("liaison.matching.api_urls")),
     path("intake/", include("liaison.intake.api_urls")),

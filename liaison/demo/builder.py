@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from liaison.demo import agencies as demo_agencies
-from liaison.demo import demo_intake, demo_matching, demo_public, demo_requests, story, synthetic
+from liaison.demo import demo_intake, demo_map, demo_matching, demo_public, demo_report, demo_requests, story, synthetic
+from liaison.demo import demo_links
 from liaison.registry.models import Source
 
 
@@ -37,6 +38,9 @@ def load():
     demo_matching.load(agencies, users)
     demo_intake.load(agencies, users)
     demo_public.load(agencies, users)
+    demo_map.load(agencies, users)
+    demo_report.load(agencies, users)
+    demo_links.load(agencies, users)
     return LoadResult(True, agencies, users)
 
 
