@@ -45,6 +45,13 @@ def flat(pages):
     return " ".join(" ".join(pages).split())
 
 
+def _bare(text):
+    import unicodedata
+
+    text = text.replace("\u0e33", "\u0e32")
+    return "".join(c for c in text if unicodedata.category(c) != "Mn" and not c.isspace())
+
+
 def test_cn_analyst_phase_1_report_is_green_on_every_page_and_th_officer_gets_less_in_thai(jy):
     cn, th = jy["u"]["cn.analyst"], jy["u"]["th.officer"]
     pages = pages_of(report.render_pdf(cn, jy["op"], jy["phase1"], language="en"))
@@ -72,7 +79,9 @@ def test_cn_analyst_phase_1_report_is_green_on_every_page_and_th_officer_gets_le
         headings = [translation.gettext(h) for h in english]
     assert not set(headings) & set(english)  # the Thai catalogue has them
     for heading in headings:
-        assert heading in th_text
+        # Text taken back out of a PDF loses Thai marks above and below the line (ำ comes back as า):
+        # compare without them.
+        assert _bare(heading) in _bare(th_text), heading
     assert "Sources cited" not in th_text and "No cases you can see" not in th_text
 
 

@@ -24,6 +24,10 @@ def test_search_by_latin_chinese_and_phone(page, live_server, world):
     log_in(page, live_server, world.cn_user)
     page.fill(".quicksearch input[name=q]", "Ming")
     page.press(".quicksearch input[name=q]", "Enter")
+    # count() does not wait: wait for the results page itself (on a busy machine the
+    # dashboard's <main> was still there when counted).
+    page.wait_for_url("**/search/?q=Ming")
+    page.wait_for_load_state()
     results = page.locator("main")
     assert results.get_by_role("link", name="Ming Guoping").count() == 1
     assert results.get_by_role("link", name="Ming family").count() == 1
