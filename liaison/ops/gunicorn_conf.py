@@ -5,11 +5,11 @@ by hand: ``gunicorn -c python:liaison.ops.gunicorn_conf liaison.wsgi``).
 | --- | --- | --- |
 | ``LIAISON_BIND`` | ``127.0.0.1:8000`` | address (or ``unix:PATH``) the TLS proxy forwards to |
 | ``WEB_CONCURRENCY`` | 2 × cores + 1, at most ``WEB_WORKERS_MAX`` (8) | worker processes |
-| ``WEB_THREADS`` | 1 | threads per worker (more than 1: gthread workers) |
+| ``WEB_THREADS`` | 2 | threads per worker (more than 1: gthread workers; 1: sync workers) |
 | ``WEB_TIMEOUT`` | 120 | seconds a request may take before its worker is restarted |
 | ``WEB_GRACEFUL_TIMEOUT`` | 30 | seconds running requests get to finish on stop or reload |
 | ``WEB_KEEPALIVE`` | 5 | seconds an idle proxy connection is kept |
-| ``WEB_MAX_REQUESTS`` | 2000 | a worker is replaced after this many requests (plus up to 10 %, so that not all at once): memory stays flat |
+| ``WEB_MAX_REQUESTS`` | 20000 | a worker is replaced after this many requests (plus up to 10 %, so that not all at once): memory stays flat |
 
 Workers are forked from a master that has loaded Liaison and the OpenAPI schema once
 (``preload_app``), so they share that memory and none pays the schema on its first
@@ -27,12 +27,17 @@ def _int(name, default):
 
 bind = [b.strip() for b in os.environ.get("LIAISON_BIND", "127.0.0.1:8000").split(",") if b.strip()]
 workers = _int("WEB_CONCURRENCY", min(2 * _cores + 1, _int("WEB_WORKERS_MAX", 8)))
-threads = _int("WEB_THREADS", 1)
+# Two threads per worker by default: a sync worker idles while it waits on PostgreSQL
+# and Redis, so two sync workers kept only about 1.1 of 2 cores busy on the public
+# checks (bench/README.md, public side: 372-523/s sync against 1,570/s gthread).
+threads = _int("WEB_THREADS", 2)
 worker_class = "gthread" if threads > 1 else "sync"
 timeout = _int("WEB_TIMEOUT", 120)
 graceful_timeout = _int("WEB_GRACEFUL_TIMEOUT", 30)
 keepalive = _int("WEB_KEEPALIVE", 5)
-max_requests = _int("WEB_MAX_REQUESTS", 2000)
+# 20,000, not 2,000: at a public site's rate 2,000 replaced a worker every few seconds,
+# and each replacement showed as a p95 step (bench/README.md). 0 never replaces.
+max_requests = _int("WEB_MAX_REQUESTS", 20000)
 max_requests_jitter = max_requests // 10
 preload_app = True
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # heartbeat files off the disk
@@ -77,6 +82,17 @@ def when_ready(server):
         server.log.info("OpenAPI schema ready in %.1f s", warm(languages))
     except Exception:  # a schema problem must not keep the site down; the first request will say
         server.log.exception("OpenAPI schema could not be generated at start")
+
+
+def pre_fork(server, worker):
+    """In the master, before each worker is forked: what is loaded so far (Liaison and its
+    libraries' tables, pypinyin's 200,000 phrase lists among them) leaves the garbage
+    collector's sight (``gc.freeze``). Otherwise every full collection in a worker walks it
+    all, 150-200 ms paid by whichever request set it off (the p95 of TAXII pages,
+    bench/README.md), and touching it un-shares the master's memory pages."""
+    import gc
+
+    gc.freeze()
 
 
 def child_exit(server, worker):

@@ -87,13 +87,54 @@ def hit_all(scope, keys):
     if len(keys) < 2 or not isinstance(c, RedisCache):
         return all([hit(scope, key) for key in keys])  # a list: every key counted, as with Redis
     limit, window = settings.PUBLIC_RATE_LIMITS[scope]
-    names = [c.make_and_validate_key(_name(scope, key, window)) for key in keys]
-    pipe = c._cache.get_client(names[0], write=True).pipeline(transaction=False)
-    for name in names:
-        pipe.incr(name)
-        pipe.expire(name, window + 5)
-    counts = pipe.execute()[::2]
-    return all(n <= limit for n in counts)
+    return all(n <= limit for n in _redis_counts(c, [(_name(scope, key, window), window + 5) for key in keys]))
+
+
+def hit_gated(gate_scope, gate_key, scope, keys):
+    """``hit(gate_scope, gate_key)`` and, only when that is within its limit, ``hit_all(scope,
+    keys)``: False when any is over. With Redis in one round trip (the public check of a lone
+    identifier: its address and the identifier). Counting ``keys`` only behind the gate keeps
+    what an address over its limit can do to everyone else's checks of an identifier what it
+    was: nothing."""
+    keys = list(keys)
+    c = cache()
+    if not isinstance(c, RedisCache):
+        return hit(gate_scope, gate_key) and all([hit(scope, key) for key in keys])
+    gate_limit, gate_window = settings.PUBLIC_RATE_LIMITS[gate_scope]
+    limit, window = settings.PUBLIC_RATE_LIMITS[scope]
+    counts = _redis_counts(c, [(_name(gate_scope, gate_key, gate_window), gate_window + 5),
+                               *[(_name(scope, key, window), window + 5) for key in keys]], gate=gate_limit)
+    return counts[0] <= gate_limit and len(counts) == len(keys) + 1 and all(n <= limit for n in counts[1:])
+
+
+# INCR each key, with an EXPIRE on a key's first count (atomic: a script never stops half
+# way, so no counter is left without its expiry). With a gate (ARGV[1] >= 0), the first key
+# is counted first and the others only when its count is within the gate.
+_COUNT_SCRIPT = """
+local gate = tonumber(ARGV[1])
+local counts = {}
+for i, key in ipairs(KEYS) do
+  local n = redis.call('INCR', key)
+  if n == 1 then redis.call('EXPIRE', key, tonumber(ARGV[i + 1])) end
+  counts[i] = n
+  if i == 1 and gate >= 0 and n > gate then break end
+end
+return counts
+"""
+_script = []  # the redis-py Script, made once (Django hands out a new client object per call)
+
+
+def _redis_counts(c, named, gate=-1):
+    """The counts after one INCR of each (name, timeout) in ``named``: one EVALSHA, one round
+    trip, however many keys (a pipeline of INCR and EXPIRE per key cost redis-py more
+    packing and parsing than the round trip). Redis runs Lua scripts on any version
+    Django supports; redis-py loads the script again should the server have lost it."""
+    keys = [c.make_and_validate_key(name) for name, _timeout in named]
+    client = c._cache.get_client(keys[0], write=True)
+    if not _script:
+        _script.append(client.register_script(_COUNT_SCRIPT))
+    counts = _script[0](keys=keys, args=[gate, *(timeout for _name, timeout in named)], client=client)
+    return [int(n) for n in counts]
 
 
 def allow_address(request, scope):

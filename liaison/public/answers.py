@@ -50,11 +50,23 @@ def _segments(text, flags):
     return out
 
 
-def answer(text, language):
-    """The answer for ``text`` in ``language`` (a public page language code)."""
+def single_identifier(text, language):
+    """The identifier ``answer(text, language)`` answers about alone when the whole input is
+    one, else None: known before the answer, it lets the API count the address and the
+    identifier in one round trip (``api.answer_check``)."""
+    return _single_identifier((text or "").strip()[:MAX_CHARS], scamcheck_code(language))
+
+
+_FIND = object()
+
+
+def answer(text, language, single=_FIND):
+    """The answer for ``text`` in ``language`` (a public page language code); ``single``,
+    when given, is what ``single_identifier`` said of the same text and language."""
     text = (text or "").strip()[:MAX_CHARS]
     code = scamcheck_code(language)
-    single = _single_identifier(text, code)
+    if single is _FIND:
+        single = _single_identifier(text, code)
     if single is not None:
         found, result = [single], None
     else:

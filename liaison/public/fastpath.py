@@ -45,7 +45,9 @@ _STATUS = {200: "200 OK", 400: "400 Bad Request", 429: "429 Too Many Requests", 
 
 
 def with_public_check(application):
-    """``application`` with well-formed public checks answered by ``serve``."""
+    """``application`` with well-formed public checks answered by ``serve``, and what a
+    check needs loaded (``warm``)."""
+    warm()
 
     def dispatch(environ, start_response):
         if environ.get("PATH_INFO") == PATH and environ.get("REQUEST_METHOD") == "POST":
@@ -54,6 +56,32 @@ def with_public_check(application):
 
     dispatch.django = application
     return dispatch
+
+
+def warm():
+    """Load now what the first checks would load while their readers wait: the
+    classifier (scikit-learn, numpy), the warning signs, lingua's language models and the
+    phone numbering plans (4 to 12 s of CPU together on the shared two-core machine), and
+    the translation catalogues of the ten public languages (Django reads every app's
+    catalogue of a language the first time it is used: a check in a new language waited
+    for it). Run where the WSGI application is built: in gunicorn's master when it
+    preloads the application (``liaison serve``), so that every worker forked from it,
+    and every one that replaces a worker after its ``max_requests``, starts with them;
+    without preloading, in each worker before it accepts a request. Neither opens a
+    database or Redis connection (a forked worker must not share one). A failure here is
+    logged and left to the first check, which loads lazily as before."""
+    from liaison import scamcheck
+
+    from .lang import PUBLIC_LANGUAGES
+
+    try:
+        scamcheck.check("Warm up: call +855 12 345 678 or Telegram @warm_up_jobs, USD 1,500 a month, "
+                        "visa and ticket paid, passport kept by the company.", "en")
+        for code, _name in PUBLIC_LANGUAGES:
+            with translation.override(code):
+                _("Too many tries from your connection. Wait a few minutes and try again.")
+    except Exception:
+        log.exception("public check: could not load the scam checker at start")
 
 
 def serve(environ, start_response, django):

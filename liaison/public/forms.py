@@ -4,6 +4,9 @@ from __future__ import annotations
 from functools import lru_cache
 
 from django import forms
+from django.utils.choices import BaseChoiceIterator
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django_countries import countries
@@ -28,7 +31,22 @@ def country_choices():
     and in the order a reader of that language expects."""
     from django.utils.translation import get_language
 
-    return list(_country_choices(get_language() or "en"))
+    return _Choices(_country_choices(get_language() or "en"))
+
+
+class _Choices(BaseChoiceIterator):
+    """Choices already in Django's normal form (pairs of value and text), handed over as
+    they are: Django normalises a plain list again, pair by pair, whenever a field's
+    choices are set, a millisecond for every report form built (the page and the POST)."""
+
+    def __init__(self, choices):
+        self.choices = choices
+
+    def __iter__(self):
+        return iter(self.choices)
+
+    def __len__(self):
+        return len(self.choices)
 
 
 @lru_cache(maxsize=16)
@@ -39,6 +57,40 @@ def _country_choices(language):
 
     named = [(code, country_name(code, language) or name) for code, name in countries]
     return (("", "—"), *sorted_for_reader(named, key=lambda item: item[1], language=language))
+
+
+class CountrySelect(forms.Select):
+    """A ``<select>`` of every country, its options written in Python.
+
+    Django's Select renders each option through two templates (the option and its
+    attributes): the 250 countries of a report form took three quarters of the form
+    page's CPU, and the page is what every reporter loads first (bench/README.md, public
+    side). This writes the markup of Django's select.html, select_option.html and
+    attrs.html for a flat list of choices (tests/public/test_speed_paths.py compares the
+    two); grouped choices go to Django's templates."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        choices = list(self.choices)
+        if any(isinstance(label, (list, tuple)) for _value, label in choices):
+            return super().render(name, value, attrs, renderer)
+        wanted = set(self.format_value(value))
+        parts = [format_html('<select name="{}"{}>', name, _attributes(self.build_attrs(self.attrs, attrs)))]
+        selected = False
+        for option, label in choices:
+            option = "" if option is None else str(option)
+            chosen = option in wanted and (self.allow_multiple_selected or not selected)
+            selected = selected or chosen
+            parts.append(f'\n  <option value="{conditional_escape(option)}"{" selected" if chosen else ""}>'
+                         f'{conditional_escape(label)}</option>\n')
+        parts.append(mark_safe("\n</select>"))
+        return mark_safe("".join(parts))
+
+
+def _attributes(attrs):
+    """Django's attrs.html: `` name="value"``, a bare name for True, nothing for False."""
+    return mark_safe("".join(
+        format_html(" {}", name) if value is True else format_html(' {}="{}"', name, value)
+        for name, value in attrs.items() if value is not False))
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -116,7 +168,7 @@ def _check_files(files, types):
 
 
 class ReportBase(WorkMixin, Honeypot):
-    country = forms.ChoiceField(label=_l("The country you live in"), required=False)
+    country = forms.ChoiceField(label=_l("The country you live in"), required=False, widget=CountrySelect)
     contact = forms.CharField(label=_l("How can the police reach you? (optional: phone, e-mail)"), required=False,
                               max_length=300)
 
@@ -171,7 +223,7 @@ class MissingReportForm(ReportBase):
         error_messages={"required": _l("Write at least one name.")})
     birth_date = forms.CharField(label=_l("Date of birth (a year alone is fine: 1998, or 1998-04, or 1998-04-21)"),
                                  required=False, max_length=10)
-    nationality = forms.ChoiceField(label=_l("Their nationality"), required=False)
+    nationality = forms.ChoiceField(label=_l("Their nationality"), required=False, widget=CountrySelect)
     last_place = forms.CharField(label=_l("Last place you know they were"), required=False, max_length=300)
     relative_contact = forms.CharField(label=_l("The phone number or account they used"), required=False,
                                        max_length=300)

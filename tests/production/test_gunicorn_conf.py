@@ -31,9 +31,11 @@ def test_workers_are_two_per_core_plus_one_capped(conf):
 
 def test_defaults_suit_a_proxy_on_the_same_machine(conf):
     c = conf()
-    assert c.bind == ["127.0.0.1:8000"] and c.worker_class == "sync" and c.preload_app
+    assert c.bind == ["127.0.0.1:8000"] and c.worker_class == "gthread" and c.threads == 2 and c.preload_app
     assert c.timeout == 120 and c.graceful_timeout == 30 and c.max_requests_jitter == c.max_requests // 10
     assert c.accesslog is None  # Liaison writes the request lines, without query strings
+    assert c.max_requests == 20000
+    assert conf(WEB_THREADS="1").worker_class == "sync"
     threaded = conf(WEB_THREADS="4", LIAISON_BIND="unix:/run/liaison.sock,0.0.0.0:8000")
     assert threaded.worker_class == "gthread" and threaded.bind == ["unix:/run/liaison.sock", "0.0.0.0:8000"]
 

@@ -21,7 +21,7 @@ from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from liaison.public import counters
+from liaison.public import counters, services
 from liaison.public.models import CheckedIdentifier, DailyCount
 from liaison.sharing.models import Role
 from tests.factories import login, make_user
@@ -287,3 +287,119 @@ def test_limits_in_redis_count_per_address_and_per_identifier_and_expire(world, 
     assert served(text, REMOTE_ADDR="10.0.0.8").status_code == 429  # a fourth: over, whoever asks
     keys = in_redis.keys("*rl:*")
     assert keys and all(0 < in_redis.ttl(key) <= 3605 for key in keys)
+
+
+# One round trip for a lone identifier (abuse.hit_gated) -------------------------------------
+
+@pytest.mark.parametrize("where", ["database", "redis"])
+def test_an_address_over_its_limit_uses_up_nobody_elses_checks_of_a_number(world, settings, where, request):
+    """Address and identifier are counted together for a lone identifier; the identifier
+    only while the address is within its limit, or one address hammering a number could
+    make it uncheckable for everyone (a scammer hiding their own number)."""
+    if where == "redis":
+        request.getfixturevalue("in_redis")
+    settings.PUBLIC_RATE_LIMITS = {**settings.PUBLIC_RATE_LIMITS, "check": (2, 60), "identifier": (3, 3600)}
+    body = json.dumps({"text": PUBLISHED_PHONE})
+    assert [served(body).status_code for _ in range(6)] == [200, 200, 429, 429, 429, 429]
+    assert served(body, REMOTE_ADDR="10.0.0.7").status_code == 200  # the number's third check
+    assert served(body, REMOTE_ADDR="10.0.0.8").status_code == 429  # its fourth: over, whoever asks
+    assert served(json.dumps({"text": HELD_PHONE}), REMOTE_ADDR="10.0.0.8").status_code == 200
+
+
+def test_a_lone_identifier_costs_one_round_trip_to_redis_and_a_text_two(world, settings, in_redis, monkeypatch):
+    import redis
+
+    sent, real = [], redis.Redis.execute_command
+
+    def counted(self, *args, **options):
+        sent.append(args[0])
+        return real(self, *args, **options)
+
+    monkeypatch.setattr(redis.Redis, "execute_command", counted)
+    assert served(json.dumps({"text": PUBLISHED_PHONE})).status_code == 200
+    assert sent == ["EVALSHA"]
+    sent.clear()
+    text = f"Call {PUBLISHED_PHONE} or Telegram @hr_kh_jobs for the job"
+    assert served(json.dumps({"text": text})).status_code == 200
+    assert len(sent) == 2  # the address, then the text's two identifiers in one script
+    in_redis.script_flush()  # a Redis that lost the script: loaded again, the check still answers
+    assert served(json.dumps({"text": HELD_PHONE})).status_code == 200
+
+
+@pytest.mark.parametrize("data", [
+    {"text": "ok \ud83d tail"}, {"text": "a" * 4000 + "\udfff"}, {"text": "  fine  ", "language": "th"},
+    {"text": "x", "language": "\ud800"}, {"text": "nul \x00"}, {"text": "x" * 5001}, {"language": "vi"},
+    {"text": "😀 ok"},
+])
+def test_the_checks_validation_is_the_serializers(data):
+    from liaison.public.api import CheckIn, _validated
+
+    serializer = CheckIn(data=data)
+    if serializer.is_valid():
+        assert _validated(data) == dict(serializer.validated_data)
+    else:
+        assert _validated(data) is None
+
+
+# The report forms' country lists (forms.CountrySelect) -----------------------------------------
+
+@pytest.mark.parametrize("language", ["th", "my", "zh-hans", "en"])
+def test_country_lists_are_written_as_djangos_select_writes_them(language):
+    from django import forms
+    from django.utils import translation
+
+    from liaison.public.forms import CountrySelect, MissingReportForm, ScamReportForm
+
+    with translation.override(language):
+        blank = ScamReportForm(language=language)
+        chosen = MissingReportForm(data={"country": "TH", "nationality": "KH"}, language=language)
+        wrong = MissingReportForm(data={"country": "ZZ", "nationality": "<b>"}, language=language)
+        for form in (chosen, wrong):
+            form.is_valid()
+        assert wrong.errors["country"] and wrong.errors["nationality"]
+        for form, name in ((blank, "country"), (chosen, "country"), (chosen, "nationality"), (wrong, "nationality")):
+            bound = form[name]
+            assert isinstance(bound.field.widget, CountrySelect)
+            ours = str(bound)
+            assert ours == bound.as_widget(widget=forms.Select(choices=bound.field.choices))
+            assert ours.count("<option") == len(bound.field.choices) > 200
+    assert ' selected>' in str(chosen["nationality"]) and 'aria-invalid="true"' in str(wrong["nationality"])
+
+
+# Storing a report (services._link_identifiers) ---------------------------------------------------
+
+def test_a_report_links_each_value_once_as_first_written_in_statements_however_many(world):
+    from liaison.public.models import ReportedIdentifier, ReportLink
+
+    def report(*identifiers):
+        return services.submit_report(kind="scam", language="th", country="TH", what_happened="paid a fee",
+                                      identifiers=identifiers)[0]
+
+    report(("phone", PUBLISHED_PHONE, "+855 12 345 678"))  # an earlier report named the number
+    with CaptureQueriesContext(connection) as one:
+        report(("phone", HELD_PHONE, "+855 12 777 001"))
+    with CaptureQueriesContext(connection) as four:
+        second = report(("phone", PUBLISHED_PHONE, "012 345 678"), ("telegram", "hr_kh_jobs", "@hr_kh_jobs"),
+                        ("phone", PUBLISHED_PHONE, "+85512345678"), ("whatsapp", PUBLISHED_PHONE, "wa.me/85512345678"))
+    assert len(four.captured_queries) == len(one.captured_queries)
+    links = ReportLink.objects.filter(report=second).select_related("identifier")
+    assert sorted((link.identifier.kind, link.identifier.normalized, link.as_written) for link in links) == [
+        ("phone", PUBLISHED_PHONE, "012 345 678"), ("telegram", "hr_kh_jobs", "@hr_kh_jobs"),
+        ("whatsapp", PUBLISHED_PHONE, "wa.me/85512345678")]
+    assert ReportedIdentifier.objects.get(kind="phone", normalized=PUBLISHED_PHONE).reports.count() == 2
+
+
+def test_the_served_application_is_built_with_the_scam_checker_loaded(monkeypatch):
+    """Built in gunicorn's master (preloaded) or in a worker before its first request: no
+    reader waits for the classifier, the signs or lingua's models to load."""
+    from liaison.public import fastpath
+    from liaison.scamcheck import model, signs
+    from liaison.text import langid
+
+    detectors = []
+    real = langid._get_detector
+    monkeypatch.setattr(langid, "_get_detector", lambda: detectors.append(1) or real())
+    monkeypatch.setattr(model, "_shipped", None)
+    signs.signs.cache_clear()
+    fastpath.with_public_check(lambda environ, start_response: [])
+    assert model._shipped is not None and signs.signs.cache_info().currsize == 1 and detectors
