@@ -253,6 +253,15 @@ def _load_batch(batch, offset, owner_id, default_distribution, created_by_id, is
     ident_id = dict(existing)
     ident_id.update({(row["kind"], row["normalized"]): row["id"] for row in ident_rows})
 
+    # An identifier is shared with an agency once (constraint one_share_per_agency), however many
+    # persons of the load use it: two shared persons with one phone each brought a second share.
+    identifier_shared = set()
+    agencies = {a for *_rest, distribution, share_with in persons if distribution == Distribution.SHARED
+                for a in share_with}
+    if existing and agencies:
+        identifier_shared.update(Share.objects.filter(
+            content_type_id=ct[Identifier], object_id__in=list(existing.values()), agency_id__in=agencies,
+        ).values_list("object_id", "agency_id"))
     for person, names_, nats, links, distribution, share_with in persons:
         pid = person["id"]
         for name in names_:
@@ -268,11 +277,16 @@ def _load_batch(batch, offset, owner_id, default_distribution, created_by_id, is
             )
             targets.append(rel)
         if share_with and distribution == Distribution.SHARED:
-            report.shares += len(share_with) * (1 + 2 * len(targets))
+            report.shares += len(share_with) * (1 + len(targets))  # the person and its links
             for agency_id in share_with:
                 t[Share].add(content_type_id=ct[Person], object_id=pid, agency_id=agency_id, created_by_id=created_by_id)
                 for kind, normalized, *_ in links:
-                    t[Share].add(content_type_id=ct[Identifier], object_id=ident_id[(kind, normalized)],
+                    key = (ident_id[(kind, normalized)], agency_id)
+                    if key in identifier_shared:
+                        continue
+                    identifier_shared.add(key)
+                    report.shares += 1
+                    t[Share].add(content_type_id=ct[Identifier], object_id=key[0],
                                  agency_id=agency_id, created_by_id=created_by_id)
     if pg:
         # Relationship ids are needed before their shares can be written.

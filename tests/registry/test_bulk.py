@@ -100,6 +100,26 @@ def test_shared_rows_are_visible_to_the_named_agency_only():
     assert Share.objects.filter(agency=friend).count() == 7
 
 
+def test_two_shared_persons_with_one_phone_share_it_once():
+    # Two persons of one load, and a third in a later load, use the same phone: the
+    # friend gets the phone once (one_share_per_agency), and sees it linked to all three.
+    owner, friend = make_agency("TWO", "CN"), make_agency("TWF", "TH")
+    phone = {"kind": "phone", "value": "+66 81 234 5678"}
+    rows = [{"names": [{"full_name": name}], "identifiers": [phone], "distribution": "shared", "share_with": [friend.pk]}
+            for name in ("Wang Lei", "Li Na")]
+    first = load_persons(rows, owner)
+    later = load_persons([{**rows[0], "names": [{"full_name": "Zhao Min"}]}], owner)
+    ident = Identifier.objects.get(owner=owner, normalized="+66812345678")
+    ident_ct = ContentType.objects.get_for_model(Identifier)
+    assert Share.objects.filter(content_type=ident_ct, object_id=ident.pk, agency=friend).count() == 1
+    viewer = make_user(friend)
+    assert Identifier.objects.visible_to(viewer).filter(pk=ident.pk).exists()
+    person_ct = ContentType.objects.get_for_model(Person)
+    seen = Relationship.objects.visible_to(viewer).filter(subject_type=person_ct, object_id=ident.pk)
+    assert sorted(seen.values_list("subject_id", flat=True)) == sorted(first.person_ids + later.person_ids)
+    assert first.shares == 2 * 2 + 1 and later.shares == 2  # persons and links, the phone once
+
+
 def test_bad_row_is_named_and_nothing_is_written():
     owner = make_agency("BAD", "TH")
     rows = [ROWS[0], {"names": [{"full_name": "Somchai"}], "identifiers": [{"kind": "phone", "value": "12"}]}]
