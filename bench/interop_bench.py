@@ -16,6 +16,16 @@ of 1,000 objects (``--taxii-pages`` requests through Django's test client with a
 following ``next``) and the p50/p95 of one page are printed. Target (issue 15): p95 < 300 ms at
 1,000,000 records (``--persons 160000`` loads ~1.1 million; ``--no-export`` skips the bundle; ``--keep-data``
 reuses the database an earlier run loaded).
+
+Before the pages the process does what ``liaison serve``'s master does before forking its workers
+(``gunicorn_conf.pre_fork``: ``gc.freeze()``); ``--no-freeze`` skips it, ``--model-path`` reads each
+page's records as model instances (``stix.load``) instead of tuples (``stix.load_rows``): the two
+show what each change is worth. The database of ~1.1 million records takes about a minute to load:
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/taxii_big \
+        nice -n 10 .venv/bin/python bench/interop_bench.py --persons 160000 --no-export
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/taxii_big \
+        .venv/bin/python bench/interop_bench.py --keep-data --no-export --renice
 """
 import argparse
 import os
@@ -35,6 +45,10 @@ def main():
     parser.add_argument("--taxii-pages", type=int, default=30)
     parser.add_argument("--no-export", action="store_true")
     parser.add_argument("--keep-data", action="store_true", help="reuse the database a previous run loaded")
+    parser.add_argument("--no-freeze", action="store_true",
+                        help="skip gc.freeze() (liaison serve's gunicorn_conf.pre_fork) before the TAXII pages")
+    parser.add_argument("--model-path", action="store_true",
+                        help="read each page's records as model instances (stix.load), the path before tuples")
     parser.add_argument("--renice", action="store_true",
                         help="as root: run this process and its PostgreSQL backend at nice -10, so that other work "
                              "on a shared machine does not inflate the figures (stated with them)")
@@ -91,7 +105,7 @@ def run(stix, args, user, partner):
     print(f"records in the registry: {total:,}", flush=True)
     if not args.no_export:
         export(stix, user)
-    taxii_pages(partner, args.taxii_pages, renice=args.renice)
+    taxii_pages(partner, args.taxii_pages, renice=args.renice, freeze=not args.no_freeze, model_path=args.model_path)
 
 
 def export(stix, user):
@@ -106,9 +120,13 @@ def export(stix, user):
           f"export {seconds:,.1f} s  peak RSS before {rss_before / 1024:,.0f} MB, after {rss_after / 1024:,.0f} MB")
 
 
-def taxii_pages(user, pages, renice=False):
+def taxii_pages(user, pages, renice=False, freeze=True, model_path=False):
     """Seconds of each objects page of 1,000 of the partner's agency collection, walked with ``next``.
-    Also the CPU seconds of this process per page (Python's share; the rest is PostgreSQL and waiting)."""
+    Also the CPU seconds of this process per page (Python's share; the rest is PostgreSQL and waiting).
+
+    ``freeze``: first what ``liaison serve`` does in its master before forking the workers
+    (``gunicorn_conf.pre_fork``: ``gc.freeze()``), so that a full garbage collection during a
+    page does not walk every object loaded at start (pypinyin's tables: 150-200 ms a time)."""
     import statistics
 
     from django.db import connection
@@ -122,8 +140,16 @@ def taxii_pages(user, pages, renice=False):
         os.setpriority(os.PRIO_PROCESS, backend, -10)
         print(f"reniced to -10: this process and PostgreSQL backend {backend}", flush=True)
 
+    from liaison.interop import stix
     from liaison.interop.taxii import collection_uuid
     from liaison.sharing.models import ApiToken
+
+    if model_path:
+        stix.load_rows = stix.load
+    if freeze:
+        from liaison.ops import gunicorn_conf
+
+        gunicorn_conf.pre_fork(None, None)
 
     client = Client(HTTP_AUTHORIZATION=f"Token {ApiToken.issue(user, 'bench')[1]}",
                     HTTP_ACCEPT="application/taxii+json;version=2.1")
@@ -147,7 +173,8 @@ def taxii_pages(user, pages, renice=False):
     print(f"TAXII objects pages of 1,000: {len(times_ms)} pages, {objects:,} objects, "
           f"p50 {statistics.median(times_ms):,.0f} ms, p95 {p95:,.0f} ms, max {times_ms[-1]:,.0f} ms; "
           f"Python CPU a page p50 {statistics.median(cpu_ms):,.0f} ms, p95 {cpu95:,.0f} ms; "
-          f"load average {os.getloadavg()[0]:.1f}")
+          f"load average {os.getloadavg()[0]:.1f}; {'model instances' if model_path else 'tuples'}, "
+          f"{'no gc.freeze' if not freeze else 'gc.freeze'}")
 
 
 if __name__ == "__main__":

@@ -92,11 +92,13 @@ INSTALLED_APPS = [
     "liaison.public",
     "liaison.screening",
     "liaison.interop",
+    "liaison.federation",
     "liaison.analysis",
     "liaison.web",
     "liaison.api",
     "liaison.demo",
     "liaison.ops",
+    "liaison.tasks",
 ]
 
 MIDDLEWARE = [
@@ -243,6 +245,12 @@ SCREENING_PROBE_LIMIT = int(os.environ.get("SCREENING_PROBE_LIMIT", "50"))
 # its id, and two deployments sharing it would give different records the same id. Empty:
 # derived from the first ALLOWED_HOSTS name.
 STIX_ID_NAMESPACE = os.environ.get("STIX_ID_NAMESPACE", "")
+# Federation of sovereign nodes (liaison/federation, docs/federation.md): this node's name and
+# Ed25519 private key (`liaison federation keygen`). Empty name: a single node, nothing replicates.
+FEDERATION_NODE = os.environ.get("LIAISON_NODE_NAME", "")
+FEDERATION_PRIVATE_KEY = os.environ.get("LIAISON_NODE_PRIVATE_KEY", "")
+FEDERATION_TIMEOUT = float(os.environ.get("FEDERATION_TIMEOUT", "10"))
+FEDERATION_MAX_BACKOFF = float(os.environ.get("FEDERATION_MAX_BACKOFF", "300"))  # seconds between retries at most
 
 # The public side (liaison/public): who receives a public report, by the reporter's
 # country (ISO alpha-2 -> agency short name), and the agency for every other country.
@@ -416,3 +424,33 @@ LOGGING = {
 # checks it and /metrics reports the depth of these queues (Redis brokers).
 METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
 METRICS_QUEUES = env_list("METRICS_QUEUES", "celery")
+
+# Task queue (liaison/tasks, Celery; docs/operations.md). With no broker the tasks run
+# at once in the process that asks for them (eager mode): the demo and the tests need
+# no broker. Production: CELERY_BROKER_URL=redis://127.0.0.1:6379/1 and `liaison worker`.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+# Without a broker, run a job that has a progress page (an import) in a thread of the web
+# process after the request commits, so that the demo shows the progress bar too. On with
+# DEBUG (the demo); off otherwise: tests and broker-less production run it in the request.
+TASKS_EAGER_IN_THREAD = env_bool("TASKS_EAGER_IN_THREAD", DEBUG)
+CELERY_TASK_EAGER_PROPAGATES = False
+CELERY_TASK_IGNORE_RESULT = True  # a job's state is its TaskRun row, not a result backend
+CELERY_TASK_ACKS_LATE = True  # a worker killed mid-task leaves its message to be run again...
+CELERY_TASK_REJECT_ON_WORKER_LOST = True  # ...and every task is idempotent (TaskRun keys)
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SERIALIZER = CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Redis: a message whose worker died unacknowledged (kill -9, power) is delivered again after
+# this many seconds; longer than the longest task, or a running task is delivered twice
+# (harmless: idempotent, but wasted).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "900"))}
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_TASK_DEFAULT_QUEUE = METRICS_QUEUES[0] if METRICS_QUEUES else "celery"
+# Periodic passes run by `liaison worker` (its embedded beat): webhook deliveries that
+# are due and the saved-search catch-up; the cron lines of before are not needed.
+CELERY_BEAT_SCHEDULE = {
+    "webhooks-deliver": {"task": "liaison.tasks.deliver_webhooks", "schedule": 60.0},
+    "alerts-catch-up": {"task": "liaison.tasks.alerts_catch_up", "schedule": 600.0},
+}

@@ -24,7 +24,10 @@ urlpatterns = [
     path("screening/", include("liaison.screening.urls")),
     path("interop/", include("liaison.interop.urls")),
     path("analysis/", include("liaison.analysis.urls")),
+    path("tasks/", include("liaison.tasks.urls")),
+    path("taxii2/federation/", include("liaison.federation.taxii_urls")),
     path("taxii2/", include("liaison.interop.taxii_urls")),
+    path("federation/", include("liaison.federation.urls")),
     path("", include("liaison.sharing.admin_urls")),
     path("", include("liaison.web.urls")),
 ]

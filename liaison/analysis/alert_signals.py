@@ -9,10 +9,11 @@ operation), and of an ``AuditEntry`` recording a withdrawn retraction or a
 widened distribution (``sharing.services`` writes one for each, and updates
 the record with ``.update()``, which sends no ``post_save``).
 
-Everything one transaction announces is evaluated once, after it commits
-(``alerts.run_pending``), the way ``matching.services.schedule`` batches
-arrivals. An evaluation that fails is logged, never raised into the save that
-caused it: ``liaison alerts run`` catches up.
+Everything one transaction announces is evaluated once, after it commits, by the
+task ``liaison.tasks.alerts_pending`` (``alerts.run_pending`` in a worker; in this
+process in eager mode), the way ``matching.services.schedule`` batches arrivals.
+An evaluation that fails is logged, never raised into the save that caused it:
+``liaison alerts run`` (the worker's beat every ten minutes) catches up.
 """
 import logging
 import threading
@@ -39,12 +40,19 @@ class _Pending:
         if self.done:
             return
         self.done = True
-        from liaison.analysis import alerts
+        if not (self.created or self.widened or self.assignments):
+            return
+        from liaison.tasks.tasks import alerts_pending
 
+        # Evaluated by a worker (liaison/tasks), not in the officer's request: how long a
+        # save takes must not tell whose saved searches the record matches. In eager
+        # mode (no broker: the demo, the tests) the task runs here, after the commit.
+        created = {label: sorted(ids) for label, ids in self.created.items() if ids}
+        widened = {label: sorted(ids) for label, ids in self.widened.items() if ids}
         try:
-            alerts.run_pending(self.created, self.widened, sorted(self.assignments))
+            alerts_pending.delay(created, widened, sorted(self.assignments))
         except Exception:  # noqa: BLE001 - the record is saved; `liaison alerts run` catches up
-            log.exception("Saved-search alerts after a save failed")
+            log.exception("Saved-search alerts after a save could not be queued")
 
 
 def _pending(conn):

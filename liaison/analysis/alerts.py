@@ -8,7 +8,8 @@ are assigned to an operation it was shared with. Each of these is announced
 by a lower layer (``post_save`` of the record, of a ``Share``, of an
 ``OperationAssignment``, and the audit entry every marking change and restore
 writes): ``liaison.analysis.alert_signals`` collects them per transaction and
-calls ``run_pending`` once it commits; ``run_catch_up`` (``liaison alerts
+queues ``run_pending`` once it commits (the task ``liaison.tasks.alerts_pending``:
+a worker evaluates it, off the officer's request); ``run_catch_up`` (``liaison alerts
 run``) looks at the same events since its last run, for anything missed (bulk
 loads send no signal; a failed evaluation is caught up).
 

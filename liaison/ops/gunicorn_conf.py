@@ -85,13 +85,17 @@ def when_ready(server):
 
 
 def pre_fork(server, worker):
-    """In the master, before each worker is forked: what is loaded so far (Liaison and its
-    libraries' tables, pypinyin's 200,000 phrase lists among them) leaves the garbage
-    collector's sight (``gc.freeze``). Otherwise every full collection in a worker walks it
-    all, 150-200 ms paid by whichever request set it off (the p95 of TAXII pages,
-    bench/README.md), and touching it un-shares the master's memory pages."""
+    """In the master, before each worker is forked: Liaison with its URLs and views loaded
+    (else each worker's first request loads them), and its libraries' tables (pypinyin's
+    200,000 phrase lists among them), leaves the garbage collector's sight (``gc.freeze``).
+    Otherwise every full collection in a worker walks it all, 150-200 ms paid by whichever
+    request set it off (the p95 of TAXII pages, bench/README.md), and touching it un-shares
+    the master's memory pages."""
     import gc
 
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # noqa: B018 (imports every URLconf and view)
     gc.freeze()
 
 

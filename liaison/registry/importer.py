@@ -459,8 +459,11 @@ def _row_evidence(report, row):
 
 
 @transaction.atomic
-def import_persons(report, agency, user=None, distribution=Distribution.OWNER, tlp="AMBER", share_with=()):
+def import_persons(report, agency, user=None, distribution=Distribution.OWNER, tlp="AMBER", share_with=(), match=True):
     """Create one person per row of a valid report, all or none.
+
+    ``match``: look for candidate matches of the new persons once the import commits;
+    the import job (liaison/tasks) passes False and matches them itself, with progress.
 
     Raises ``ImportRefused`` when the report has errors or the same agency
     already imported the same rows; nothing is written then.
@@ -556,9 +559,10 @@ def import_persons(report, agency, user=None, distribution=Distribution.OWNER, t
         ])
 
     # Candidate matches and watchlist hits of the new persons, once the import commits.
-    from liaison.matching.services import match_on_commit
+    if match:
+        from liaison.matching.services import match_on_commit
 
-    match_on_commit([p.pk for p in persons])
+        match_on_commit([p.pk for p in persons])
     report.imported = len(persons)
     report.source = source
     return report

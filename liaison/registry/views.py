@@ -2,13 +2,15 @@
 
 Two steps, so nothing is written before the officer has seen the report:
 upload → dry-run report (every bad row with its line, or a preview), then
-confirm → the same bytes are validated again and imported, all or nothing.
+confirm → a background job (liaison/tasks) validates the same bytes again and
+imports them, all or nothing, while the officer's page shows its progress.
 Between the steps the file waits in a private staging directory under a name
 made of the user's id and the file's SHA-256, never in the session (a list of
 hundreds of passports does not belong in a cookie-keyed table read on every
 request), and is deleted once imported or after a day.
 """
 import hashlib
+import secrets
 import time
 from pathlib import Path
 
@@ -16,7 +18,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_countries import countries
@@ -24,7 +25,6 @@ from django_countries import countries
 from liaison.registry import importer
 from liaison.registry.forms import MAX_IMPORT_BYTES, ImportUploadForm
 from liaison.registry.models import Person, PersonStatus
-from liaison.sharing.models import Agency
 
 SESSION_KEY = "registry_import"
 STAGING_MAX_AGE = 24 * 3600
@@ -37,8 +37,14 @@ def staging_dir():
     return path
 
 
+def staged_path(user_id, sha):
+    """Where an upload waits between the dry run and the import job (which reads it:
+    a worker on another machine needs this directory on shared storage)."""
+    return staging_dir() / f"{user_id}-{sha}.upload"
+
+
 def _staged_path(user, sha):
-    return staging_dir() / f"{user.pk}-{sha}.upload"
+    return staged_path(user.pk, sha)
 
 
 def _clean_stale():
@@ -96,7 +102,7 @@ def import_upload(request):
         sha = hashlib.sha256(data).hexdigest()
         _staged_path(request.user, sha).write_bytes(data)
         pending = {
-            "sha": sha, "filename": upload.name, "distribution": form.cleaned_data["distribution"],
+            "nonce": secrets.token_hex(8), "sha": sha, "filename": upload.name, "distribution": form.cleaned_data["distribution"],
             "tlp": form.cleaned_data["tlp"], "share_with": [a.pk for a in form.cleaned_data["share_with"]],
         }
         request.session[SESSION_KEY] = pending
@@ -120,22 +126,18 @@ def import_confirm(request):
         messages.error(request, _("The uploaded file expired after a day. Upload it again."))
         return redirect("registry:import")
 
-    report = importer.validate(data, pending["filename"])
-    share_with = list(Agency.objects.filter(pk__in=pending["share_with"]))
-    try:
-        importer.import_persons(report, request.user.agency, user=request.user, distribution=pending["distribution"],
-                                tlp=pending["tlp"], share_with=share_with)
-    except importer.ImportRefused as exc:
-        report.errors.append(str(exc))
-        context = {"form": ImportUploadForm(user=request.user), **_report_context(report)}
-        return render(request, "registry/import_report.html", context, status=422)
-    finally:
-        # One attempt per upload: after a success or a refusal the officer starts again from the file.
-        path.unlink(missing_ok=True)
-        request.session.pop(SESSION_KEY, None)
+    # The import runs as a background job (liaison/tasks): the page answers at once and
+    # shows its progress. The job re-checks the staged bytes, imports all or nothing,
+    # and deletes the staged file. The key is the upload's: a double submit of this
+    # form finds the same job instead of starting a second one.
+    from liaison.tasks import services as jobs
+    from liaison.tasks import tasks as job_tasks
+    from liaison.tasks.models import TaskRun
 
-    messages.success(request, _("%(n)s persons imported from %(file)s.") % {"n": report.imported, "file": report.filename})
-    try:
-        return redirect(reverse("web:detail", args=["sources", report.source.pk]))
-    except NoReverseMatch:
-        return redirect("registry:import")
+    run, _created = jobs.start(
+        TaskRun.Kind.IMPORT_PERSONS, f"import:{request.user.pk}:{pending.get('nonce') or pending['sha']}",
+        job_tasks.import_persons, agency=request.user.agency, user=request.user,
+        params={"sha": pending["sha"], "filename": pending["filename"], "distribution": pending["distribution"],
+                "tlp": pending["tlp"], "share_with": pending["share_with"]})
+    request.session.pop(SESSION_KEY, None)
+    return redirect("tasks:run", pk=run.pk)

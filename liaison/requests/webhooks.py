@@ -8,7 +8,8 @@ refused, see ``egress``), retried with exponential
 back-off until it succeeds or ``MAX_ATTEMPTS`` tries failed. Every try is
 logged with the answer received.
 
-``deliver_due()`` is one idempotent pass (``liaison webhooks deliver``); a
+``deliver_due()`` is one idempotent pass (the task ``liaison.tasks.deliver_webhooks``,
+run every minute by the worker's beat, or ``liaison webhooks deliver`` from cron); a
 delivery is first claimed by a conditional UPDATE, so two passes running at
 once never send it twice.
 """
@@ -96,12 +97,34 @@ def enqueue(request, event):
                 signature=sign(endpoint.secret, text.encode("utf-8")),
             )
         )
-    # Off by default: a slow or dead case system must not hold up the officer's
-    # page; ``liaison webhooks deliver`` (cron) delivers. The demo turns it on.
-    if created and getattr(settings, "REQUESTS_WEBHOOKS_ON_COMMIT", False):
+    # With a task queue (CELERY_BROKER_URL) the deliveries are handed to a worker once
+    # the step commits: the officer's page never waits for a case system. Without one,
+    # only when asked (REQUESTS_WEBHOOKS_ON_COMMIT, the demo: the task then runs in
+    # this process after the commit); otherwise the worker's beat or `liaison webhooks
+    # deliver` (cron) delivers them.
+    if created and (getattr(settings, "REQUESTS_WEBHOOKS_ON_COMMIT", False) or _queued()):
         ids = [d.pk for d in created]
-        transaction.on_commit(lambda: deliver_due(ids=ids))
+        transaction.on_commit(lambda: _hand_over(ids))
     return created
+
+
+def _queued():
+    """Whether a task queue with real workers is configured (not eager mode)."""
+    from liaison.tasks.services import eager
+
+    return not eager()
+
+
+def _hand_over(ids):
+    """The deliveries of ``ids`` to the task queue (eager mode: delivered here and now).
+    A broker that does not answer loses nothing: the deliveries wait in the database
+    for the next pass of the beat or of `liaison webhooks deliver`."""
+    from liaison.tasks.tasks import deliver_webhooks
+
+    try:
+        deliver_webhooks.delay(ids)
+    except Exception:  # noqa: BLE001 - the step is committed; the next pass delivers
+        log.warning("webhooks: could not queue deliveries %s; the next pass delivers them", ids, exc_info=True)
 
 
 def allow_loopback():

@@ -21,6 +21,7 @@ from liaison.audit import log as audit
 from liaison.audit.models import AuditEntry
 from liaison.core.models import TLP, Distribution, Handling
 from liaison.sharing.models import Agency, Share, SharingGroup
+from liaison.sharing.signals import sharing_changed
 from liaison.sharing.visibility import is_visible
 
 
@@ -134,6 +135,7 @@ def share(user, record, agencies=(), groups=(), include_protected=False, operati
             phases=[str(s.phase) for s in created if s.phase_id],
             include_protected=include_protected, onward=not owner,
         )
+        sharing_changed.send(sender=type(record), record=record, action="share")
     return created
 
 
@@ -148,6 +150,7 @@ def unshare(user, share_obj):
     recipient = share_obj.agency.short_name if share_obj.agency_id else str(share_obj.recipient)
     share_obj.delete()
     audit.record(AuditEntry.Action.UNSHARE, user, record, recipient=recipient)
+    sharing_changed.send(sender=type(record), record=record, action="unshare")
 
 
 def _set_distribution(user, record, distribution):
@@ -195,6 +198,7 @@ def set_marking(user, record, distribution=None, tlp=None, handling=None, handli
     if changes:
         type(record).objects.filter(pk=record.pk).update(**{f: v[1] for f, v in changes.items()})
         audit.record(AuditEntry.Action.MARKING, user, record, changes=changes)
+        sharing_changed.send(sender=type(record), record=record, action="marking")
     return changes
 
 
@@ -230,6 +234,7 @@ def retract(user, record, reason):
     record.retraction_reason = reason[:500]
     type(record).objects.filter(pk=record.pk).update(retracted_at=record.retracted_at, retraction_reason=record.retraction_reason)
     audit.record(AuditEntry.Action.RETRACT, user, record, reason=record.retraction_reason)
+    sharing_changed.send(sender=type(record), record=record, action="retract")
 
 
 @transaction.atomic
@@ -241,6 +246,7 @@ def restore(user, record):
     type(record).objects.filter(pk=record.pk).update(retracted_at=None, retraction_reason="")
     record.retracted_at, record.retraction_reason = None, ""
     audit.record(AuditEntry.Action.RESTORE, user, record)
+    sharing_changed.send(sender=type(record), record=record, action="restore")
 
 
 def recipients_of(record):

@@ -7,6 +7,7 @@ from django.test import Client
 from liaison.ops import health
 from liaison.sharing.models import Role
 from tests.factories import login, make_agency, make_user
+from tests.redis_db import REDIS_DB, REDIS_URL
 
 pytestmark = pytest.mark.django_db
 TOKEN = "m" * 40
@@ -54,7 +55,7 @@ def test_readyz_reaches_a_configured_redis_broker(client, settings):
         redis.Redis(host="127.0.0.1", port=6379, socket_connect_timeout=1).ping()
     except redis.exceptions.ConnectionError:
         pytest.skip("no Redis on 127.0.0.1:6379")
-    settings.CELERY_BROKER_URL = "redis://127.0.0.1:6379/15"
+    settings.CELERY_BROKER_URL = REDIS_URL
     assert client.get("/readyz").json()["broker"] == "ok"
 
 
@@ -138,13 +139,13 @@ def test_queue_depth_is_read_from_a_redis_broker(client, settings):
     import redis
 
     try:
-        server = redis.Redis(host="127.0.0.1", port=6379, db=15, socket_connect_timeout=1)
+        server = redis.Redis(host="127.0.0.1", port=6379, db=REDIS_DB, socket_connect_timeout=1)
         server.delete("liaison-test-queue")
         server.rpush("liaison-test-queue", "a", "b", "c")
     except redis.exceptions.ConnectionError:
         pytest.skip("no Redis on 127.0.0.1:6379")
     settings.METRICS_TOKEN = TOKEN
-    settings.CELERY_BROKER_URL = "redis://127.0.0.1:6379/15"
+    settings.CELERY_BROKER_URL = REDIS_URL
     settings.METRICS_QUEUES = ["liaison-test-queue"]
     try:
         body = scrape(client).content.decode()

@@ -260,7 +260,7 @@ def test_each_process_writes_its_counts_within_the_interval(client, world, batch
 
 # Limits in Redis (REDIS_URL) -----------------------------------------------------------
 
-REDIS_URL = "redis://127.0.0.1:6379/15"
+from tests.redis_db import REDIS_URL  # noqa: E402 (one Redis database per pass of make test)
 
 
 @pytest.fixture

@@ -1,0 +1,9 @@
+"""The federation inbox, a TAXII 2.1 API root of its own at /taxii2/federation/."""
+from django.urls import path
+
+from liaison.federation import views
+
+app_name = "federation-taxii"
+urlpatterns = [
+    path("collections/<uuid:collection_id>/objects/", views.inbox, name="inbox"),
+]
