@@ -6,6 +6,9 @@
   node needs no configuration, and no query of the registry changes.
 - ``OutboxEntry``: one record to bring up to date on one peer. What is sent is the record's
   state when the entry is first tried (frozen then: a retry sends the same signed bytes).
+- ``OutboxBatch``: up to ``FEDERATION_BATCH`` entries of one peer, in sequence order, sent as one
+  signed envelope (definitions once). The envelope is frozen when the batch is formed, so a
+  retry sends the very same bytes and the peer skips what it applied already.
 - ``SentRecord``: the records a peer may hold, so that an edit, unshare or retraction of them
   reaches it.
 - ``Replica``: on the receiving side, the copy of a peer's record and the last sequence applied
@@ -44,8 +47,23 @@ class AgencyHome(models.Model):
         return f"{self.agency.short_name} @ {self.node.name}"
 
 
+class OutboxBatch(models.Model):
+    peer = models.ForeignKey(Node, on_delete=models.CASCADE, related_name="outbox_batches")
+    created_at = models.DateTimeField(auto_now_add=True)
+    body = models.BinaryField(default=b"")  # the signed envelope, frozen when the batch is formed
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["peer", "delivered_at", "id"])]
+
+
 class OutboxEntry(models.Model):
     peer = models.ForeignKey(Node, on_delete=models.CASCADE, related_name="outbox")
+    # The envelope it travels in (empty: not yet sent, it still absorbs later changes of its record).
+    batch = models.ForeignKey(OutboxBatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="entries")
     delivery_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
     object_id = models.PositiveBigIntegerField()

@@ -20,8 +20,8 @@ def _on_person_saved(sender, instance, raw=False, **kwargs):
 
 
 def _on_child_saved(sender, instance, raw=False, **kwargs):
-    if raw or not services.enabled():
-        return
+    if raw or not services.enabled() or services.applying_envelope():
+        return  # (a peer's envelope writes only copies of the peer's records: nothing to send back)
     from liaison.registry.models import Person
 
     person = Person.objects.filter(pk=instance.person_id).first()

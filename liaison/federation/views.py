@@ -1,5 +1,6 @@
 """The federation inbox (a TAXII 2.1 collection only peers write to) and the exchange log page."""
 import logging
+import uuid
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -31,13 +32,32 @@ def inbox(request, collection_id):
     if not services.enabled() or str(collection_id) != services.INBOX_COLLECTION:
         return _taxii({"title": _("No such collection."), "http_status": "404"}, 404)
     try:
-        status = services.receive(request.headers.get("X-Liaison-Node", ""), request.headers.get("X-Liaison-Signature", ""),
-                                  request.body)
+        results = services.receive_envelope(request.headers.get("X-Liaison-Node", ""),
+                                            request.headers.get("X-Liaison-Signature", ""), request.body)
     except services.FederationError as exc:
         return _taxii({"title": str(exc), "http_status": str(exc.status)}, exc.status)
-    # A TAXII status resource: the one object was applied (or had been already).
-    return _taxii({"id": str(collection_id), "status": "complete", "total_count": 1, "success_count": 1,
-                   "failure_count": 0, "pending_count": 0, "liaison_status": status}, 202)
+    # A TAXII status resource, one entry per delivery: applied or applied before (successes), refused
+    # (failures: the sender logs them and goes on), or to be sent again later (pendings: 409, something
+    # this node must fix first).
+    successes, failures, pendings = [], [], []
+    for control, status, error in results:
+        detail = {"id": str(control.get("id", "")), "version": str(control.get("modified", ""))}
+        if error is None:
+            successes.append({**detail, "message": status})
+        elif error.status in services.RETRY_STATUSES:
+            pendings.append({**detail, "message": str(error), "liaison_http_status": error.status})
+        else:
+            failures.append({**detail, "message": str(error), "liaison_http_status": error.status})
+    payload = {"id": str(uuid.uuid4()), "status": "complete" if not pendings else "pending",
+               "total_count": len(results), "success_count": len(successes), "successes": successes,
+               "failure_count": len(failures), "failures": failures, "pending_count": len(pendings), "pendings": pendings}
+    if len(results) == 1:
+        # An envelope of one delivery answers as before: its status, or its refusal as the HTTP status.
+        control, status, error = results[0]
+        if error is not None:
+            return _taxii({"title": str(error), "http_status": str(error.status)}, error.status)
+        payload["liaison_status"] = status
+    return _taxii(payload, 202)
 
 
 @login_required

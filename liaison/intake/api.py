@@ -90,7 +90,8 @@ class DocumentViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.Ret
 
     @extend_schema(request=DocumentSubmitSerializer, responses={200: DocumentSerializer, 201: DocumentSerializer})
     def create(self, request, *args, **kwargs):
-        """Submit a document: it is stored, its text read, its language detected and its facts proposed."""
+        """Submit a document: it is stored, then its text read, its language detected and its facts proposed
+        by a background job; read the document again for its stages (each with its state) while they run."""
         submit = DocumentSubmitSerializer(data=request.data)
         submit.is_valid(raise_exception=True)
         data = submit.validated_data
@@ -105,7 +106,8 @@ class DocumentViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.Ret
         except services.IntakeError as exc:
             raise ValidationError({"detail": str(exc)}) from None
         if result.created:
-            services.process(result.document)
+            # As a background job (liaison.tasks); without a broker it has run by now.
+            services.start_stages(result.document, user)
         document = self.get_queryset().get(pk=result.document.pk)
         body = DocumentSerializer(document, context=self.get_serializer_context()).data
         if not result.created:

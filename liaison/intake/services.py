@@ -305,3 +305,42 @@ def failed_stage(document):
         if status.state == StageStatus.State.FAILED:
             return status
     return None
+
+
+# --- the stages as a background job (liaison.tasks) -----------------------------------------------
+
+def _job_key(document, start):
+    """One job per (document, first stage, how often that stage has run): a double click or a
+    retried request finds the same job, while "Run again" after the stage ran makes a new one.
+    A job that failed before running its stage (the queue refused it, the worker died) would
+    keep the count where it was, so the failed ones count too: asking again starts afresh."""
+    from liaison.tasks.models import TaskRun
+
+    attempt = _status(document, start).attempt
+    base = f"intake:{document.pk}:{start}:{attempt}:"
+    failed = TaskRun.objects.filter(idempotency_key__startswith=base, state=TaskRun.State.FAILED).count()
+    return f"{base}{failed}"
+
+
+def start_stages(document, user=None, *, start=Stage.TEXT):
+    """Queue the stages from ``start`` on as one job (``liaison.tasks.intake_stages``) after the
+    commit; without a broker it runs now (tests, ``liaison ingest``) or in a thread (the demo).
+    Returns ``(run, created)``; ``run`` is the job already asked for when ``created`` is False."""
+    from liaison.tasks import services as jobs
+    from liaison.tasks.models import TaskRun
+    from liaison.tasks.tasks import intake_stages
+
+    start = Stage(start)
+    user = user if getattr(user, "pk", None) else None
+    return jobs.start(TaskRun.Kind.INTAKE, _job_key(document, start), intake_stages, agency=document.owner,
+                      user=user, params={"document": document.pk, "start": str(start)},
+                      total=len(RUNNABLE) - RUNNABLE.index(start))
+
+
+def active_run(document):
+    """The document's job still waiting or running, or None (the document page shows its progress)."""
+    from liaison.tasks.models import TaskRun
+
+    return (TaskRun.objects.filter(idempotency_key__startswith=f"intake:{document.pk}:",
+                                   state__in=[TaskRun.State.QUEUED, TaskRun.State.RUNNING])
+            .order_by("-created_at", "-id").first())

@@ -22,6 +22,7 @@ from .forms import REVIEW_FORMS, QueueFilter, RejectForm, UploadForm
 from .models import Document, ProposedFact, Stage, StageStatus
 
 PAGE_SIZE = 50
+JOB_REFRESH_SECONDS = 3  # the document page reloads itself while its stages run (no script needed)
 
 
 def _document(user, pk):
@@ -80,12 +81,9 @@ def upload(request):
             form.add_error(None, str(exc))
         else:
             if result.created:
-                if services.process(result.document):
-                    messages.success(request, result.message)
-                else:
-                    failure = services.failed_stage(result.document)
-                    messages.error(request, _("Stored, but “%(stage)s” failed: %(reason)s") % {
-                        "stage": failure.get_stage_display(), "reason": failure.message})
+                run, _created = services.start_stages(result.document, request.user)
+                _say_how_it_went(request, run, result.document, result.message,
+                                 _("Stored, but “%(stage)s” failed: %(reason)s"))
             else:
                 messages.info(request, result.message)
             return redirect("intake:document", pk=result.document.pk)
@@ -100,6 +98,7 @@ def document_detail(request, pk):
         "document": document, "stages": _stages(document), "proposals": proposals,
         "can_edit": request.user.can_edit,
         "runnable": [str(s) for s in services.RUNNABLE],
+        "job": services.active_run(document), "refresh_seconds": JOB_REFRESH_SECONDS,
     })
 
 
@@ -110,13 +109,33 @@ def rerun(request, pk, stage):
     document = _document(request.user, pk)
     if stage not in services.RUNNABLE:
         raise Http404
-    if services.process(document, start=stage):
-        messages.success(request, _("“%(stage)s” ran again, and the stages after it.") % {"stage": Stage(stage).label})
-    else:
-        failure = services.failed_stage(document)
-        messages.error(request, _("“%(stage)s” failed: %(reason)s") % {
-            "stage": failure.get_stage_display(), "reason": failure.message})
+    if services.active_run(document) is not None:
+        # A second job would replace the proposals the first is writing: one at a time.
+        messages.info(request, _("Liaison is still reading this document. Wait until the stages below are done, "
+                                 "then run a stage again if you need to."))
+        return redirect("intake:document", pk=document.pk)
+    run, _created = services.start_stages(document, request.user, start=stage)
+    _say_how_it_went(request, run, document,
+                     _("“%(stage)s” ran again, and the stages after it.") % {"stage": Stage(stage).label},
+                     _("“%(stage)s” failed: %(reason)s"))
     return redirect("intake:document", pk=document.pk)
+
+
+def _say_how_it_went(request, run, document, success, failed):
+    """The message after asking for the stages: their outcome when the job is already over (no
+    broker: it ran before this answer), else that the document page fills in as they finish."""
+    run.refresh_from_db(fields=["state"])
+    if run.state == run.State.DONE:
+        messages.success(request, success)
+    elif run.state == run.State.FAILED:
+        failure = services.failed_stage(document)
+        if failure is not None:
+            messages.error(request, failed % {"stage": failure.get_stage_display(), "reason": failure.message})
+        else:
+            messages.error(request, run.error)
+    else:
+        messages.info(request, _("Liaison is reading the document now: the stages below fill in as they "
+                                 "finish. You can leave this page and come back."))
 
 
 @web_view

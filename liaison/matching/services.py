@@ -482,6 +482,18 @@ class _Batch:
         if self.done:
             return
         self.done = True
+        from liaison.tasks import services as jobs
+
+        if not jobs.eager():
+            # With a broker (production): off the officer's request, in `liaison worker`
+            # (liaison.tasks.match_arrivals; matching a person again records no pair twice).
+            from liaison.tasks.tasks import match_arrivals
+
+            jobs.dispatch(match_arrivals, sorted(self.ids), on_error=lambda exc: self._match_now())
+            return
+        self._match_now()
+
+    def _match_now(self):
         try:
             match_persons(self.ids)
         except Exception:  # noqa: BLE001 — the record is saved; `liaison match run` catches up

@@ -7,6 +7,7 @@ import re
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404
@@ -33,6 +34,7 @@ from liaison.requests.models import (
     WebhookEndpoint,
 )
 from liaison.sharing.models import Role
+from liaison.tasks import once
 from liaison.web.views.common import web_view
 
 PAGE_SIZE = 50
@@ -159,11 +161,17 @@ def new(request, kind):
         raise PermissionDenied
     spec = kinds.KINDS[kind]
     title = _("New request: %(kind)s") % {"kind": _(spec.label)}
-    form = RequestForm(request.POST or None, kind=kind, user=user)
+    form = once.add_token(RequestForm(request.POST or None, kind=kind, user=user))
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            req = services.create_request(user, kind=kind, operation=d["operation"], **_draft_fields(d))
+            with transaction.atomic():
+                # A second POST of this form (double click, resent page) opens the first draft.
+                claim = once.claim(request)
+                if claim.repeated:
+                    return claim.redirect(request)
+                req = services.create_request(user, kind=kind, operation=d["operation"], **_draft_fields(d))
+                claim.done(reverse("requests:detail", args=[req.pk]))
         except services.RequestError as exc:
             _errors_to_form(form, exc)
             return _form_page(request, form, title, status=exc.status, error=str(exc))
@@ -365,12 +373,30 @@ def step(request, pk, action):
         services.transition(user, req, action, version=d["version"], reason=d["reason"], fulfilment=fulfilment)
     except services.RequestError as exc:
         req = _get(user, pk)
+        if _repeat_of_own_step(req, user, action, d["version"]):
+            # The same step sent twice (a double click, a resent page): the first one did it.
+            messages.info(request, _("%(ref)s is already %(status)s: you sent this step twice, it was taken once.")
+                          % {"ref": req.reference, "status": req.get_status_display().lower()})
+            return redirect("requests:detail", pk=req.pk)
         return _refused(request, req, exc)
     messages.success(
         request, _("%(ref)s is now %(status)s.") % {"ref": req.reference, "status": req.get_status_display().lower()}
     )
     _tell_outcome(request, getattr(req, "outcome", None))
     return redirect("requests:detail", pk=req.pk)
+
+
+def _repeat_of_own_step(req, user, action, version):
+    """Whether the step refused now is the one this officer took from this very version:
+    the request moved exactly one version on, and its last step is theirs and this action."""
+    try:
+        version = int(version)
+    except (TypeError, ValueError):
+        return False
+    if req.version != version + 1:
+        return False
+    last = req.steps.order_by("-at", "-id").values("action", "actor_id").first()
+    return bool(last and last["action"] == action and last["actor_id"] == user.pk)
 
 
 def _tell_outcome(request, outcome):

@@ -21,6 +21,7 @@ class TaskRun(models.Model):
         IMPORT_PERSONS = "import_persons", _("Person list import")
         WEBHOOKS = "webhooks", _("Webhook deliveries")
         ALERTS = "alerts", _("Saved-search alerts")
+        INTAKE = "intake", _("Document intake")
 
     class State(models.TextChoices):
         QUEUED = "queued", _("Waiting")
@@ -67,3 +68,24 @@ class TaskRun(models.Model):
 
     def error_lines(self):
         return [line for line in self.error.splitlines() if line.strip()]
+
+
+class SubmittedForm(models.Model):
+    """A form that created something, by its one-time token (``liaison.tasks.once``).
+
+    Written in the transaction that creates the record, before it: a second POST of the
+    same form (a double click, the browser resending after a slow answer) waits on the
+    unique token, then finds this row and is sent to what the first one created instead
+    of creating it again. Rolled back with the record if the save fails, so the officer
+    can correct the form and send it again."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    token = models.CharField(max_length=64)
+    url = models.CharField(max_length=300, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "token"], name="tasks_submitted_form_once")]
+
+    def __str__(self):
+        return f"{self.user_id}:{self.token}"

@@ -14,6 +14,13 @@ job with a reason the officer can read.
   (``analysis.alert_signals``), off the officer's request: the time a save takes no
   longer depends on whose saved searches the record matches.
 - ``alerts_catch_up``: ``liaison alerts run``, every ten minutes from the beat.
+- ``match_arrivals``: arrival matching of the persons one transaction saved
+  (``matching.services.schedule``), with a broker only: without one it stays in the
+  process, after the commit. Matching a person again records no pair or hit twice.
+- ``intake_stages``: the stages of a stored document (text → language → facts
+  proposed, from the one asked for), off the officer's request; progress = stages
+  done. Each stage runs in its own transaction and replaces its own outputs only
+  (intake/services.py), so a duplicate message or a retry runs it again harmlessly.
 """
 from __future__ import annotations
 
@@ -45,28 +52,39 @@ def backoff(retries):
 IMPORT_STAGES = ("checking", "saving", "matching")
 
 
-@app.task(name="liaison.tasks.import_persons", bind=True, max_retries=MAX_RETRIES, acks_late=True)
-def import_persons(self, run_id):
+def _run_job(task, run_id, name, work, fail, transient_error, bug_error):
+    """The life every job with a page shares: claimed once (a message delivered twice finds it
+    taken), run in its officer's language, retried with back-off when the database or the disk
+    did not answer, and failed with words for the officer (the trace goes to the log only).
+    ``transient_error`` and ``bug_error`` are called in the officer's language."""
     run = services.claim(run_id)
     if run is None:
         return "finished already"
     with services.in_language_of(run):
         try:
-            with services.observed("import_persons"):
-                _import(run)
+            with services.observed(name):
+                work(run)
         except TRANSIENT as exc:
-            if self.request.retries < self.max_retries:
-                log.warning("import job %s: transient failure, retrying", run_id, exc_info=True)
-                raise self.retry(exc=exc, countdown=backoff(self.request.retries))
-            log.exception("import job %s failed after %s tries", run_id, self.request.retries + 1)
-            _fail_import(run_id, _("The import could not finish (the database or the disk did not answer). "
-                                    "Nothing was imported. Upload the file again in a few minutes; if it "
-                                    "fails again, tell your administrator."))
+            if task.request.retries < task.max_retries:
+                log.warning("%s job %s: transient failure, retrying", name, run_id, exc_info=True)
+                raise task.retry(exc=exc, countdown=backoff(task.request.retries))
+            log.exception("%s job %s failed after %s tries", name, run_id, task.request.retries + 1)
+            fail(run_id, transient_error())
         except Exception:  # noqa: BLE001 - recorded on the job, with the trace in the log
-            log.exception("import job %s failed", run_id)
-            _fail_import(run_id, _("The import stopped because of an error in Liaison. Nothing was imported. "
-                                    "Your administrator can see this job in the list of background jobs."))
+            log.exception("%s job %s failed", name, run_id)
+            fail(run_id, bug_error())
     return "ok"
+
+
+@app.task(name="liaison.tasks.import_persons", bind=True, max_retries=MAX_RETRIES, acks_late=True)
+def import_persons(self, run_id):
+    return _run_job(
+        self, run_id, "import_persons", _import, _fail_import,
+        lambda: _("The import could not finish (the database or the disk did not answer). "
+                  "Nothing was imported. Upload the file again in a few minutes; if it "
+                  "fails again, tell your administrator."),
+        lambda: _("The import stopped because of an error in Liaison. Nothing was imported. "
+                  "Your administrator can see this job in the list of background jobs."))
 
 
 def _fail_import(run_id, error):
@@ -185,3 +203,55 @@ def alerts_catch_up(self):
     except TRANSIENT as exc:
         raise self.retry(exc=exc, countdown=backoff(self.request.retries))
     return {"checked": checked, "reported": reported}
+
+
+# Intake stages ---------------------------------------------------------------------------
+
+@app.task(name="liaison.tasks.intake_stages", bind=True, max_retries=MAX_RETRIES, acks_late=True)
+def intake_stages(self, run_id):
+    return _run_job(
+        self, run_id, "intake_stages", _intake, services.fail,
+        lambda: _("The document is stored, but reading it could not finish (the database did "
+                  "not answer). Use “Run again” on the document's page in a few minutes."),
+        lambda: _("The document is stored, but reading it stopped because of an error in "
+                  "Liaison. Use “Run again” on the document's page; if it fails again, tell "
+                  "your administrator."))
+
+
+def _intake(run):
+    """Run the document's stages from ``params["start"]`` on, each in its own transaction;
+    a failed stage records why on its own row (the document page shows it), fails the job
+    with the same words, and leaves the stages after it waiting."""
+    from liaison.intake import services as intake
+    from liaison.intake.models import Document, Stage
+
+    document = Document.objects.filter(pk=run.params.get("document")).first()
+    if document is None:
+        services.fail(run.pk, _("The document no longer exists."))
+        return
+    start = run.params.get("start") or Stage.TEXT
+    stages = intake.RUNNABLE[intake.RUNNABLE.index(start):] if start in intake.RUNNABLE else intake.RUNNABLE
+    for done, stage in enumerate(stages):
+        services.progress(run.pk, done, total=len(stages), stage=str(stage))
+        if not intake.run_stage(document, stage):
+            failure = intake.failed_stage(document)
+            services.fail(run.pk, _("“%(stage)s” failed: %(reason)s") % {
+                "stage": failure.get_stage_display(), "reason": failure.message} if failure else
+                _("“%(stage)s” failed.") % {"stage": Stage(stage).label})
+            return
+    intake.refresh_review(document)
+    services.finish(run.pk, {"document": document.pk})
+
+
+# Arrival matching ------------------------------------------------------------------------
+
+@app.task(name="liaison.tasks.match_arrivals", bind=True, max_retries=MAX_RETRIES, acks_late=True)
+def match_arrivals(self, person_ids):
+    from liaison.matching.services import match_persons
+
+    try:
+        with services.observed("match_arrivals"):
+            match_persons(person_ids)
+    except TRANSIENT as exc:
+        raise self.retry(exc=exc, countdown=backoff(self.request.retries))
+    return len(person_ids)

@@ -36,11 +36,16 @@ def stage_label(run):
         "checking": _("Checking every row…"),
         "saving": _("Saving the persons (all or none)…"),
         "matching": _("Looking for matches with records already in Liaison…"),
+        "text": _("Reading the document's text…"),
+        "language": _("Recognising the language…"),
+        "propose": _("Finding the facts it states…"),
     }.get(run.stage, _("Working…"))
 
 
 def result_link(run):
-    """Where to go when the job is done: the source an import created."""
+    """Where to go when the job is done: the source an import created, the document taken in."""
+    if run.kind == TaskRun.Kind.INTAKE and run.params.get("document"):
+        return reverse("intake:document", args=[run.params["document"]])
     if run.state != TaskRun.State.DONE or run.kind != TaskRun.Kind.IMPORT_PERSONS or not run.result.get("source"):
         return ""
     try:

@@ -11,6 +11,7 @@ import json
 import pytest
 from django.db import transaction
 from django.test import override_settings
+from django.utils import timezone
 
 from liaison.core.models import TLP
 from liaison.federation import keys, services
@@ -222,3 +223,159 @@ def test_exchange_log_shows_an_agency_administrator_their_agency_entries_only(wo
     assert control["record"] not in client.get("/federation/log/").content.decode()
     login(client, world["th_officer"])
     assert client.get("/federation/log/").status_code == 404
+
+
+# --------------------------------------------------------------------------- batches
+
+
+class InboxSession:
+    """``requests.Session`` stand-in for ``push``: posts to the Thai node's inbox view in this process
+    (or fails like a peer that is down). Counts the requests."""
+
+    def __init__(self, client, down=False):
+        self.client, self.down, self.bodies = client, down, []
+
+    def post(self, url, data, timeout, headers):
+        import requests
+
+        self.bodies.append(data)
+        if self.down:
+            raise requests.ConnectionError("th is down")
+        with as_node("th", TH_KEY):
+            response = self.client.post(url.split("invalid", 1)[1], data=data, content_type=headers["Content-Type"],
+                                        headers={k: v for k, v in headers.items() if k.startswith("X-")})
+        response.text = response.content.decode()
+        return response
+
+
+def shared_persons(world, count, prefix="Batch"):
+    """``count`` persons of CN-MPS shared with TH-RTP on the Chinese node: an outbox entry each."""
+    persons = [make_person(world["cn"], f"{prefix} Person {i}") for i in range(count)]
+    with as_node("cn", CN_KEY):
+        for person in persons:
+            sharing.share(world["liaison"], person, agencies=[world["th"]])
+    return persons
+
+
+def copies_seen_by(user, originals):
+    return Person.objects.visible_to(user).exclude(pk__in=[p.pk for p in originals])
+
+
+def envelope(entries):
+    with as_node("cn", CN_KEY):
+        body, controls = services.build_envelope(entries)
+    return body, controls
+
+
+def receive_envelope_on_th(body):
+    with as_node("th", TH_KEY):
+        return services.receive_envelope("cn", keys.sign(CN_KEY, body), body)
+
+
+def test_push_sends_one_signed_envelope_for_many_records_with_the_definitions_once(world, client):
+    persons = shared_persons(world, 3)
+    session = InboxSession(client)
+    with as_node("cn", CN_KEY), override_settings(FEDERATION_BATCH=2):
+        assert services.push(session=session) == {"kh": 0, "th": 3}
+        assert services.push(session=session) == {"kh": 0, "th": 0}
+    # Two envelopes (batches of 2): the extension definitions once in each, whatever it carries.
+    assert len(session.bodies) == 2
+    assert session.bodies[0].count(b'"type":"extension-definition"') == 2
+    assert copies_seen_by(world["th_officer"], persons).count() == 3
+    assert not OutboxEntry.objects.filter(delivered_at__isnull=True).exists()
+    assert ExchangeEntry.objects.filter(direction="out", status="delivered").count() == 3
+    assert ExchangeEntry.objects.filter(direction="in", status="accepted").count() == 3
+
+
+def test_a_batch_with_a_refused_record_applies_the_others_and_logs_the_refusal(world):
+    persons = shared_persons(world, 2)
+    # A record of KH-NP (homed on kh) in an envelope that node cn signs: cn may not send it.
+    intruder = make_person(world["kh"], "Intruder Person")
+    sharing.share(make_user(world["kh"], roles=[Role.LIAISON_OFFICER]), intruder, agencies=[world["th"]])
+    entries = list(OutboxEntry.objects.filter(peer__name="th").order_by("pk"))
+    forged = OutboxEntry.objects.create(peer=world["nodes"]["th"], content_type=entries[0].content_type,
+                                        object_id=intruder.pk)
+    body, controls = envelope([entries[0], forged, entries[1]])
+    results = {c["id"]: (status, error) for c, status, error in receive_envelope_on_th(body)}
+    assert [results[c["id"]][0] for c in controls] == ["accepted", None, "accepted"]
+    assert results[controls[1]["id"]][1].status == 403
+    assert copies_seen_by(world["th_officer"], [*persons, intruder]).count() == 2
+    refused = ExchangeEntry.objects.get(direction="in", status="refused")
+    assert refused.stix_id == controls[1]["record"] and "not homed" in refused.detail
+    assert ExchangeEntry.objects.filter(direction="in", status="accepted").count() == 2
+
+
+def test_a_batch_delivered_twice_changes_nothing(world):
+    persons = shared_persons(world, 3)
+    body, _controls = envelope(list(OutboxEntry.objects.filter(peer__name="th").order_by("pk")))
+    assert [s for _c, s, _e in receive_envelope_on_th(body)] == ["accepted"] * 3
+    count = Person.objects.count()
+    assert [s for _c, s, _e in receive_envelope_on_th(body)] == ["duplicate"] * 3
+    assert Person.objects.count() == count
+    assert copies_seen_by(world["th_officer"], persons).count() == 3
+    assert ExchangeEntry.objects.filter(direction="in", status="accepted").count() == 3
+
+
+def test_out_of_order_batches_keep_the_newest_state(world):
+    persons = shared_persons(world, 2)
+    with as_node("cn", CN_KEY):
+        first, _c = services.build_envelope(list(OutboxEntry.objects.filter(peer__name="th").order_by("pk")))
+        OutboxEntry.objects.update(delivered_at=timezone.now())
+        sharing.retract(world["liaison"], persons[0], "wrong person")
+        sharing.unshare(world["liaison"], sharing.recipients_of(persons[1])[0])
+        second, controls = services.build_envelope(list(OutboxEntry.objects.filter(delivered_at__isnull=True).order_by("pk")))
+    assert [c["action"] for c in controls] == ["retract", "withdraw"]
+    assert [s for _c, s, _e in receive_envelope_on_th(second)] == ["accepted", "accepted"]
+    # The older batch, arriving late, brings neither record back.
+    assert [s for _c, s, _e in receive_envelope_on_th(first)] == ["stale", "stale"]
+    assert not copies_seen_by(world["th_officer"], persons).exists()
+
+
+def test_deliveries_of_an_envelope_apply_in_sequence_order_whatever_their_place(world):
+    person = shared_persons(world, 1)[0]
+    with as_node("cn", CN_KEY):
+        share = OutboxEntry.objects.get()
+        share_body, _c = services.build_envelope([share])
+        share.delivered_at = timezone.now()
+        share.save()
+        sharing.retract(world["liaison"], person, "wrong person")
+        retract = OutboxEntry.objects.get(delivered_at__isnull=True)
+    retract_body, _c = envelope([retract])
+    # One envelope holding both, the retraction (higher sequence) written first.
+    objects = [*json.loads(retract_body)["objects"], *json.loads(share_body)["objects"]]
+    body = json.dumps({"more": False, "objects": objects}).encode()
+    statuses = {c["action"]: s for c, s, _e in receive_envelope_on_th(body)}
+    assert statuses == {"upsert": "accepted", "retract": "accepted"}
+    assert not copies_seen_by(world["th_officer"], [person]).exists()
+
+
+def test_a_peer_down_gets_the_same_frozen_envelope_again_and_later_changes_follow_it(world, client):
+    persons = shared_persons(world, 2)
+    down = InboxSession(client, down=True)
+    with as_node("cn", CN_KEY):
+        assert services.push(session=down, ignore_backoff=True)["th"] == 0
+        assert ExchangeEntry.objects.filter(direction="out", status="failed").count() == 2
+        # Edited while its envelope waits: a new entry, in a later envelope (the frozen one is not changed).
+        sharing.retract(world["liaison"], persons[0], "wrong person")
+        assert services.push(session=down)["th"] == 0  # in its back-off: not even tried
+        assert len(down.bodies) == 1
+        up = InboxSession(client)
+        assert services.push(session=up, ignore_backoff=True)["th"] == 3
+    assert up.bodies[0] == down.bodies[0]
+    assert copies_seen_by(world["th_officer"], persons).count() == 1
+    assert ExchangeEntry.objects.filter(direction="out", status="delivered").count() == 3
+
+
+def test_a_delivery_the_peer_asks_to_send_again_keeps_its_batch_queued_until_it_is_applied(world, client):
+    squatter = make_user(world["th"], roles=[Role.ANALYST], username="federation+CN-MPS")
+    persons = shared_persons(world, 2)
+    session = InboxSession(client)
+    with as_node("cn", CN_KEY):
+        assert services.push(session=session)["th"] == 0  # 409 for each: pending on the peer's side
+        assert OutboxEntry.objects.filter(delivered_at__isnull=True).count() == 2
+        assert not copies_seen_by(world["th_officer"], persons).exists()
+        squatter.username = "someone.else"
+        squatter.save()
+        assert services.push(session=session, ignore_backoff=True)["th"] == 2
+    assert session.bodies[0] == session.bodies[1]
+    assert copies_seen_by(world["th_officer"], persons).count() == 2

@@ -241,7 +241,7 @@ def test_document_page_queries_do_not_grow_with_facts(as_analyst, desk, django_a
     document = store_text(desk.cn, desk.analyst, RAID)
     for i in range(20):
         propose(document, kind="person", position=i, name=f"Suspect {i}", role="suspect", evidence=RAID)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         response = as_analyst.get(reverse("intake:document", args=[document.pk]))
     assert response.content.decode().count("Suspect ") == 20
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from liaison.operations.models import Case, Event, Operation
 from liaison.registry.models import Citation, Identifier, Organisation, Person, Relationship, Site, Source
 from liaison.sharing import services
+from liaison.tasks import once
 from liaison.web import forms as f
 
 from .common import MODELS, NotVisible, get_editable, get_visible, require_editor, url_for, web_view
@@ -48,7 +49,13 @@ def edit(request, slug, pk=None):
         instance = get_editable(spec.model.objects.all(), user, pk)
     data = request.POST if request.method == "POST" else None
     form = spec.form(data, instance=instance, user=user)
+    if pk is None:
+        once.add_token(form)  # a second POST of this form opens the first record (tasks/once.py)
     formsets = [(label, cls(data, instance=instance, prefix=prefix)) for prefix, cls, label in spec.formsets]
+    repeated = once.previous(request) if pk is None and data is not None else None
+    if repeated is not None:
+        # Sent again after the first one was saved: not "a possible duplicate", the same form.
+        return repeated.redirect(request)
     valid = data is not None and form.is_valid() and all(fs.is_valid() for _label, fs in formsets)
     duplicates = []
     if valid and pk is None and slug == "persons" and not data.get("save_anyway"):
@@ -56,6 +63,9 @@ def edit(request, slug, pk=None):
     if valid and not duplicates:
         try:
             with transaction.atomic():
+                claim = once.claim(request) if pk is None else None
+                if claim is not None and claim.repeated:
+                    return claim.redirect(request)
                 if pk is not None:
                     # A changed marking takes the marking action's path: role check, TLP rules, audit entry.
                     changes = form.marking_changes()
@@ -67,6 +77,7 @@ def edit(request, slug, pk=None):
                     fs.save()
                 if pk is None:
                     services.audit_initial_marking(user, record)
+                    claim.done(url_for(record))
         except (PermissionError, services.SharingError) as exc:
             form.add_error(None, str(exc))
         else:
