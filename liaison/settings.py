@@ -138,6 +138,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "liaison.federation.context_processors.federation",
             ],
             # Dates, numbers and names in the reader's language on every page (issue 14).
             "builtins": ["liaison.core.templatetags.liaison_i18n"],

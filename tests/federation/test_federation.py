@@ -225,6 +225,17 @@ def test_exchange_log_shows_an_agency_administrator_their_agency_entries_only(wo
     assert client.get("/federation/log/").status_code == 404
 
 
+def test_the_menu_offers_the_exchange_log_to_administrators_of_a_federated_node_only(world, client):
+    login(client, world["th_admin"])
+    with as_node("th", TH_KEY):
+        assert 'href="/federation/log/"' in client.get("/").content.decode()
+    with override_settings(FEDERATION_NODE=""):  # a single node: its log would always be empty
+        assert 'href="/federation/log/"' not in client.get("/").content.decode()
+    login(client, world["th_officer"])
+    with as_node("th", TH_KEY):
+        assert 'href="/federation/log/"' not in client.get("/").content.decode()
+
+
 # --------------------------------------------------------------------------- batches
 
 
