@@ -10,4 +10,4 @@ class FederationConfig(AppConfig):
     verbose_name = _("Federation")
 
     def ready(self):
-        from liaison.federation import receivers  # noqa: F401  (connects the signal receivers)
+        from liaison.federation import checks, receivers  # noqa: F401  (registers the check, connects the receivers)
