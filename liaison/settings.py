@@ -118,6 +118,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "liaison.sharing.middleware.SecondFactorMiddleware",
+    "liaison.ops.replica.ReplicaReadMiddleware",  # search, lists, analysis: GET reads from DATABASE_REPLICA_URL
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "liaison.ops.metrics.PrometheusAfterMiddleware",  # latency per view name
@@ -150,8 +151,22 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'liaison.sqlite3'}",
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
+        # A kept connection is checked before a request reuses it: after a restart of
+        # PostgreSQL each worker reconnects instead of failing one request per thread.
+        conn_health_checks=True,
     )
 }
+# A read replica (a PostgreSQL streaming standby of DATABASE_URL): the GET reads of search,
+# record lists and analysis pages go there (liaison/ops/replica.py; docs/operations.md
+# "Read replica"); writes, transactions and a browser's pages for REPLICA_PIN_SECONDS after
+# its own POST stay on the primary. Unset: one database, nothing changes.
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"], conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
+        conn_health_checks=True)
+DATABASE_ROUTERS = ["liaison.ops.replica.ReplicaRouter"]
+REPLICA_PIN_SECONDS = int(os.environ.get("REPLICA_PIN_SECONDS", "10"))
+REPLICA_MAX_LAG_SECONDS = float(os.environ.get("REPLICA_MAX_LAG_SECONDS", "30"))
 FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6 behaviour now: a bare "example.org" means https
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -206,7 +221,8 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # FileSystemStorage that removes a file left half-written by a full disk (liaison/ops/media.py)
+    "default": {"BACKEND": "liaison.ops.media.MediaStorage"},
     "staticfiles": {
         "BACKEND": "liaison.ops.storage.StaticFilesStorage"  # WhiteNoise: hashed names, compressed
         if not DEBUG
@@ -434,6 +450,9 @@ CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 # Without a broker, run a job that has a progress page (an import) in a thread of the web
 # process after the request commits, so that the demo shows the progress bar too. On with
 # DEBUG (the demo); off otherwise: tests and broker-less production run it in the request.
+# Why not on in production: a thread dies with its gunicorn worker (a reload, WEB_MAX_REQUESTS,
+# WEB_TIMEOUT) and nothing else retries it unless `liaison tasks_housekeeping` runs from cron;
+# production runs a broker and `liaison worker` (the deploy check liaison.ops.W004 says so).
 TASKS_EAGER_IN_THREAD = env_bool("TASKS_EAGER_IN_THREAD", DEBUG)
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_IGNORE_RESULT = True  # a job's state is its TaskRun row, not a result backend
@@ -444,9 +463,19 @@ CELERY_TASK_SERIALIZER = CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Redis: a message whose worker died unacknowledged (kill -9, power) is delivered again after
-# this many seconds; longer than the longest task, or a running task is delivered twice
-# (harmless: idempotent, but wasted).
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "900"))}
+# this many seconds. Jobs with a page do not wait for it: they beat every TASKS_HEARTBEAT_SECONDS
+# while they run, a job silent for TASKS_STALE_SECONDS is queued again by the beat's housekeeping
+# pass (within about three minutes), and a message delivered again while its job still beats is
+# dropped (a job longer than this timeout is not run twice). Keep it above the longest retry
+# countdown (80 s) and above TASKS_STALE_SECONDS; RabbitMQ has no such timeout (docs/operations.md).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "300"))}
+TASKS_HEARTBEAT_SECONDS = int(os.environ.get("TASKS_HEARTBEAT_SECONDS", "30"))
+TASKS_STALE_SECONDS = int(os.environ.get("TASKS_STALE_SECONDS", "120"))
+TASKS_MAX_ATTEMPTS = int(os.environ.get("TASKS_MAX_ATTEMPTS", "8"))  # starts of one job, retries included
+TASKS_QUEUED_GIVE_UP_HOURS = int(os.environ.get("TASKS_QUEUED_GIVE_UP_HOURS", "24"))
+# Finished jobs are kept this many days for their pages and the administrators' list; failed ones longer.
+TASKS_KEEP_DAYS = int(os.environ.get("TASKS_KEEP_DAYS", "30"))
+TASKS_KEEP_FAILED_DAYS = int(os.environ.get("TASKS_KEEP_FAILED_DAYS", "90"))
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TASK_DEFAULT_QUEUE = METRICS_QUEUES[0] if METRICS_QUEUES else "celery"
 # Periodic passes run by `liaison worker` (its embedded beat): webhook deliveries that
@@ -454,4 +483,5 @@ CELERY_TASK_DEFAULT_QUEUE = METRICS_QUEUES[0] if METRICS_QUEUES else "celery"
 CELERY_BEAT_SCHEDULE = {
     "webhooks-deliver": {"task": "liaison.tasks.deliver_webhooks", "schedule": 60.0},
     "alerts-catch-up": {"task": "liaison.tasks.alerts_catch_up", "schedule": 600.0},
+    "housekeeping": {"task": "liaison.tasks.housekeeping", "schedule": 60.0},
 }

@@ -7,6 +7,10 @@ from liaison.operations.views import published_figures
 from liaison.public import api as public_api
 from liaison.sharing import views as sharing_views
 
+# A failed request: 503 with a clear sentence when the database, a service or the disk is
+# the cause (a restart, a full disk), else 500 with a reference (liaison/ops/errors.py).
+handler500 = "liaison.ops.errors.server_error"
+
 urlpatterns = [
     path("login/", sharing_views.login_view, name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -21,3 +21,10 @@ ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 # The public side's counters are written at once in tests (the suite's transactions
 # would hide a writer thread's rows); tests/public/test_speed_paths.py tests the batching.
 PUBLIC_COUNTER_FLUSH_SECONDS = 0
+
+# A read replica as a TEST MIRROR of the default database (same database, its own
+# connection): tests/production/test_replica.py turns the replica reads on
+# (DATABASE_REPLICA_READS) and checks which connection each query takes. Off for the
+# rest of the suite, whose tests run inside a transaction the mirror cannot see.
+DATABASES["replica"] = {**DATABASES["default"], "TEST": {**DATABASES["default"].get("TEST", {}), "MIRROR": "default"}}
+DATABASE_REPLICA_READS = False

@@ -42,15 +42,18 @@ class _Pending:
         self.done = True
         if not (self.created or self.widened or self.assignments):
             return
+        from liaison.tasks import services as jobs
         from liaison.tasks.tasks import alerts_pending
 
         # Evaluated by a worker (liaison/tasks), not in the officer's request: how long a
-        # save takes must not tell whose saved searches the record matches. In eager
-        # mode (no broker: the demo, the tests) the task runs here, after the commit.
+        # save takes must not tell whose saved searches the record matches. In eager mode
+        # (no broker) in a thread after the answer when TASKS_EAGER_IN_THREAD is on (the
+        # demo), else here, after the commit (the tests).
         created = {label: sorted(ids) for label, ids in self.created.items() if ids}
         widened = {label: sorted(ids) for label, ids in self.widened.items() if ids}
         try:
-            alerts_pending.delay(created, widened, sorted(self.assignments))
+            jobs.dispatch(alerts_pending, created, widened, sorted(self.assignments), background=True,
+                          on_error=lambda exc: None)  # logged by dispatch; `liaison alerts run` catches up
         except Exception:  # noqa: BLE001 - the record is saved; `liaison alerts run` catches up
             log.exception("Saved-search alerts after a save could not be queued")
 

@@ -60,6 +60,7 @@ from liaison.core.localefmt import format_number
 from liaison.core.templatetags.liaison_i18n import partial_date_text
 from liaison.operations.models import Case, Event, Operation, Participant
 from liaison.partialdate import PartialDate, PartialDateError
+from liaison.ops.replica import read_connection
 from liaison.registry.models import Identifier, Organisation, Person, Relationship, Site
 from liaison.sharing.visibility import filter_visible, protected_visible_q, reveal_protected
 
@@ -297,7 +298,7 @@ class Reader:
         params = list(params)
         for slot in slots:
             params[slot] = list(ids)
-        with connection.cursor() as cursor:
+        with read_connection(model).cursor() as cursor:  # the replica on a replica read (ops/replica.py)
             cursor.execute(sql, params)
             return cursor.fetchall()
 

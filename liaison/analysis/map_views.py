@@ -26,7 +26,6 @@ import datetime
 from dataclasses import dataclass, field, replace
 
 import icu
-from django.db import connection
 from django.db.models import CharField, F, FloatField, Max, Min, OuterRef, Q, Subquery
 from django.db.models.functions import Cast
 from django.http import JsonResponse
@@ -44,6 +43,7 @@ from liaison.core.templatetags.liaison_i18n import partial_date_text
 from liaison.operations.models import Event, Operation, Phase
 from liaison.partialdate import PartialDate, PartialDateError
 from liaison.registry.models import Site
+from liaison.ops.replica import read_connection
 from liaison.translatable import gettext_noop
 from liaison.web.views.common import web_view
 
@@ -358,7 +358,7 @@ def _cell_counts(user, f, bbox, size):
     if not parts:
         return [], []
     sql = f"WITH {prelude}s AS ({sites_sql}) " + " UNION ALL ".join(parts)
-    with connection.cursor() as cursor:
+    with read_connection(sites.model).cursor() as cursor:  # the replica on a replica read (ops/replica.py)
         cursor.execute(sql, [*sites_params, *params])
         columns = [c[0] for c in cursor.description]
         rows = [dict(zip(columns, row)) for row in cursor.fetchall()]

@@ -6,7 +6,7 @@ its matches, so the name filter skips persons whose identity is withheld.
 """
 import django_filters as df
 from django import forms
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from liaison import identifiers as idf
@@ -49,7 +49,15 @@ class PersonFilter(OwnerFilterSet):
         fields = ["sex", "owner", "is_synthetic", "distribution", "tlp"]
 
     def filter_nationality(self, queryset, name, value):
-        return queryset.filter(nationalities__country_id=value.upper()).distinct()
+        # No DISTINCT: one nationality per person and country (a unique constraint).
+        # ``name`` (the sort key of ``?ordering=name``, the default) becomes the
+        # copy on the joined nationality: the same value, but ordered by it
+        # PostgreSQL walks (country, sort_name, person) and stops after the page
+        # instead of sorting every person of that nationality (migration registry 0010).
+        queryset = queryset.filter(nationalities__country_id=value.upper())
+        if "name" in queryset.query.annotations:
+            queryset = queryset.annotate(name=F("nationalities__sort_name"))
+        return queryset
 
     def filter_status(self, queryset, name, value):
         return queryset.filter(statuses__status=value).distinct()

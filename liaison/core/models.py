@@ -124,11 +124,12 @@ class OwnedRecord(models.Model):
 
 
 class OwnedQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Only the rows ``user`` may see; see ``liaison.sharing.visibility``."""
+    def visible_to(self, user, *, per_row=False):
+        """Only the rows ``user`` may see; see ``liaison.sharing.visibility``
+        (``per_row``: shares tested row by row, for queries that read few rows)."""
         from liaison.sharing.visibility import filter_visible
 
-        return filter_visible(self, user)
+        return filter_visible(self, user, per_row=per_row)
 
 
 OwnedRecord.add_to_class("objects", OwnedQuerySet.as_manager())

@@ -10,4 +10,6 @@ class FederationConfig(AppConfig):
     verbose_name = _("Federation")
 
     def ready(self):
-        from liaison.federation import checks, receivers  # noqa: F401  (registers the check, connects the receivers)
+        from liaison.federation import checks, messages, receivers  # noqa: F401  (registers the check, connects the receivers)
+
+        messages.connect()  # request steps, hit notices and notices for agencies of other nodes

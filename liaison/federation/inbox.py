@@ -89,7 +89,15 @@ def receive_envelope(node_name, signature, body):
 
 
 def _apply_all(peer, controls, by_id, results):
+    from liaison.federation import bulk
+
+    # New copies of persons (most of a first replication or a catch-up) are checked one by one and
+    # written together; the rest, and any delivery the bulk path doubts, is applied one by one here.
+    written = bulk.apply_new_persons(peer, controls, by_id)
     for control in controls:
+        if id(control) in written:
+            results.append((control, written[id(control)], None))
+            continue
         try:
             if "object_refs" in control:
                 refs = control["object_refs"] if isinstance(control["object_refs"], list) else [None]
@@ -111,6 +119,10 @@ def _apply(peer, control, objects):
 
     if control.get("sender") != peer.name or control.get("to") != self_name():
         raise FederationError(_("The delivery is addressed from or to another node."), status=403)
+    if control.get("action") == ExchangeEntry.Action.MESSAGE:  # a request step or a notice, not a record
+        from liaison.federation import messages
+
+        return messages.apply(peer, control)
     owner = Agency.objects.filter(short_name=control.get("owner") or "").first()
     action = control.get("action")
     # A withdrawal of a deleted record names no owner: the peer may withdraw what it sent (its replicas) only.
@@ -142,7 +154,7 @@ def _apply(peer, control, objects):
         if action == ExchangeEntry.Action.UPSERT:
             if not here:
                 raise FederationError(_("No recipient of this record is homed on this node."), status=403)
-            replica = _upsert(peer, owner, stix_id, objects, here, replica)
+            replica = _upsert(peer, owner, stix_id, objects, here, replica, identity_to=control.get("identity_to"))
         elif action in (ExchangeEntry.Action.WITHDRAW, ExchangeEntry.Action.RETRACT):
             replica = _withdraw(replica, retracted=action == ExchangeEntry.Action.RETRACT, reason=control.get("reason") or "")
         else:
@@ -152,7 +164,7 @@ def _apply(peer, control, objects):
             replica.save()
         else:
             Replica.objects.create(peer=peer, stix_id=stix_id, sequence=sequence,
-                                   content_type=ContentType.objects.get_for_model(_replicated()[0]))
+                                   content_type=ContentType.objects.get_for_model(_model_of(control)))
         try:
             with transaction.atomic():
                 _log(ExchangeEntry.Direction.IN, peer, control, ExchangeEntry.Status.ACCEPTED, owner=owner)
@@ -162,21 +174,37 @@ def _apply(peer, control, objects):
     return ExchangeEntry.Status.ACCEPTED
 
 
-def _upsert(peer, owner, stix_id, objects, here, replica):
+def _model_of(control):
+    """The kind of record a delivery is about (a person when it does not say: sent before other kinds)."""
+    by_label = {m._meta.label_lower: m for m in _replicated()}
+    return by_label.get(control.get("model"), _replicated()[0])
+
+
+def _upsert(peer, owner, stix_id, objects, here, replica, identity_to=None):
+    """Import the objects of a delivery as ``owner`` and share the copy with the recipients homed
+    here; a protected identity sent is granted to those named in ``identity_to`` only (all of them
+    when the sender does not say: it sent the identity only if all may read it)."""
     from liaison.interop.models import ExternalObject
     from liaison.interop.stix import StixImportError, import_bundle
     from liaison.sharing.models import Share
     from liaison.core.models import Distribution
 
+    if identity_to is not None:
+        identity_to = {n for n in identity_to if isinstance(n, str)} if isinstance(identity_to, list) else set()
     user = _system_user(owner)
+    # The same "modified" may carry other content: a marking changed (written without touching the
+    # record's time), or a protected identity granted or taken back. The delivery is the record's
+    # state for this node: always written.
+    ExternalObject.objects.filter(agency=owner, external_id__in=[o.get("id") for o in objects]).update(version="")
     try:
         import_bundle(user, {"type": "bundle", "id": f"bundle--{uuid.uuid5(uuid.NAMESPACE_URL, 'liaison-node:' + peer.name)}",
-                             "objects": objects}, name=_("Liaison node %(node)s") % {"node": peer.name})
+                             "objects": objects}, name=_("Liaison node %(node)s") % {"node": peer.name},
+                      withheld_identities=True)
     except StixImportError as exc:
         raise FederationError(_("The record could not be imported: %(errors)s") % {"errors": "; ".join(exc.errors)[:400]}) from None
     link = ExternalObject.objects.filter(agency=owner, external_id=stix_id).first()
     if link is None:
-        # Not importable here (a protected identity none of the recipients may read): no copy.
+        # Not importable here (a link or event naming a record this node does not hold): no copy.
         return _withdraw(replica, retracted=False, reason="")
     record = link.content_type.model_class().objects.get(pk=link.object_id)
     ext = next(((o.get("extensions") or {}) for o in objects if o.get("id") == stix_id), {})
@@ -188,7 +216,9 @@ def _upsert(peer, owner, stix_id, objects, here, replica):
     Share.objects.filter(content_type=ct, object_id=record.pk).exclude(agency__in=here).delete()
     for agency in here:
         Share.objects.update_or_create(content_type=ct, object_id=record.pk, agency=agency,
-                                       defaults={"include_protected": with_protected, "created_by": user})
+                                       defaults={"include_protected": with_protected and (
+                                           identity_to is None or agency.short_name in identity_to),
+                                           "created_by": user})
     if replica is None:
         replica = Replica(peer=peer, stix_id=stix_id, content_type=ct)
     replica.content_type, replica.object_id = ct, record.pk

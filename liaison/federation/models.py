@@ -111,6 +111,7 @@ class ExchangeEntry(models.Model):
         UPSERT = "upsert", _("Shared or updated")
         WITHDRAW = "withdraw", _("Withdrawn (unshared)")
         RETRACT = "retract", _("Retracted")
+        MESSAGE = "message", _("Request step or notice")
 
     class Status(models.TextChoices):
         DELIVERED = "delivered", _("Delivered")
@@ -139,3 +140,55 @@ class ExchangeEntry(models.Model):
         constraints = [models.UniqueConstraint(
             fields=["direction", "peer", "delivery_id"], condition=models.Q(status="accepted"),
             name="one_accepted_delivery")]
+
+
+class OutgoingMessage(models.Model):
+    """A request step or a notice for an agency homed on a peer, frozen when it happened (in the step's
+    transaction) and sent through the outbox like a record (an ``OutboxEntry`` pointing at it), so it
+    travels in order with the records, signed, retried, applied once (``liaison.federation.messages``)."""
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    kind = models.CharField(max_length=20)
+    speaker = models.CharField(max_length=50, blank=True)  # the agency (homed here) it speaks for
+    addressee = models.CharField(max_length=50)  # the agency (homed on the peer) it is for
+    record = models.CharField(max_length=200)  # what it is about, e.g. "request:<uid>"
+    payload = models.JSONField(default=dict)
+
+
+class FederatedRequest(models.Model):
+    """A cross-border request whose other party is homed on another node: the same request on both
+    nodes (``uid``), each holding its own row; ``peer`` is the other party's node. Steps travel as
+    messages (``liaison.federation.messages``) carrying the version they were taken on."""
+
+    request = models.OneToOneField("requests.Request", on_delete=models.CASCADE, related_name="federated")
+    uid = models.UUIDField(default=uuid.uuid4, editable=False)
+    peer = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="+")
+    # The reference the other node gives the request (its REQ- number differs from this node's).
+    peer_reference = models.CharField(max_length=20, blank=True)
+    # Persons of the request that travelled as a reference only (not shared with the addressee).
+    withheld_persons = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["uid", "peer"], name="one_federated_request_per_peer")]
+
+
+class RemoteMatchQuery(models.Model):
+    """A "do you hold this person?" asked by an agency of another node (on the asked node), or asked of a
+    peer (on the asking node): who asked, when, and the answer given, so that a retry of the same
+    question (``query_id``) gets the same answer and makes no second hit notice."""
+
+    class Direction(models.TextChoices):
+        OUT = "out", _("Asked")
+        IN = "in", _("Answered")
+
+    direction = models.CharField(max_length=3, choices=Direction.choices)
+    peer = models.ForeignKey(Node, on_delete=models.CASCADE, related_name="+")
+    query_id = models.UUIDField()
+    agency = models.ForeignKey("sharing.Agency", on_delete=models.CASCADE, related_name="+")
+    officer = models.CharField(max_length=150, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+    answer = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["direction", "peer", "query_id"], name="one_remote_match_query")]

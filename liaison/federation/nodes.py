@@ -31,9 +31,11 @@ class FederationError(Exception):
 
 
 def _replicated():
-    from liaison.registry.models import Person
+    """The kinds of record that replicate: every kind the STIX writer and importer carry."""
+    from liaison.operations.models import Case, Event, Operation
+    from liaison.registry.models import Identifier, Organisation, Person, Relationship, Site
 
-    return (Person,)
+    return (Person, Organisation, Site, Identifier, Operation, Case, Event, Relationship)
 
 
 def enabled():

@@ -19,8 +19,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from liaison.federation import keys
+from liaison.federation import keys, messages
 from liaison.federation.models import ExchangeEntry, OutboxBatch, OutboxEntry, SentRecord
+from liaison.federation.order import dependents, names_others
 from liaison.federation.nodes import (
     BATCH, DELIVERY_TYPE, INBOX_COLLECTION, MAX_BACKOFF, MAX_ENVELOPE_BYTES, RETRY_STATUSES, TAXII_MEDIA_TYPE,
     _replicated, enabled, home_of, peers, remote_agencies, self_name,
@@ -41,12 +42,13 @@ def _recipients_on(peer, record):
             if filter_visible(model.objects.filter(pk=record.pk), RecipientAgency(a)).exists()]
 
 
-def enqueue(record, *, check_all_peers=True):
+def enqueue(record, *, check_all_peers=True, follow=True):
     """Write an outbox entry for each peer that holds ``record`` or whose agencies now see it.
 
     Called inside the transaction of the change. A pending entry never tried absorbs the change
     (it will send the state of the moment it is tried), so catching up sends each record once.
-    ``check_all_peers=False`` (edits) looks only at peers the record was sent to."""
+    ``check_all_peers=False`` (edits) looks only at peers the record was sent to; otherwise the records
+    naming this one (``order.dependents``) are queued again behind it (``follow=False``: not them)."""
     if not enabled() or not isinstance(record, _replicated()):
         return []
     if home_of(record.owner_id) != self_name():
@@ -58,12 +60,21 @@ def enqueue(record, *, check_all_peers=True):
             if peer.pk not in concerned and _recipients_on(peer, record):
                 concerned.add(peer.pk)
     entries = []
+    behind = names_others(record)
     for peer_id in sorted(concerned):
         SentRecord.objects.get_or_create(content_type=ct, object_id=record.pk, peer_id=peer_id)
         pending = OutboxEntry.objects.filter(peer_id=peer_id, content_type=ct, object_id=record.pk,
                                              delivered_at__isnull=True, batch__isnull=True,
                                              attempts=0).first()
+        if pending is not None and behind:
+            pending.delete()  # never tried: queued again at the back, behind the records it names
+            pending = None
         entries.append(pending or OutboxEntry.objects.create(peer_id=peer_id, content_type=ct, object_id=record.pk))
+    if check_all_peers and follow:
+        # The records that name this one go after it: a link arrives after both its ends, and goes
+        # when one of its ends does (its copy would name a record the peer no longer holds).
+        for dependent in dependents(record):
+            entries += enqueue(dependent, follow=False)
     return entries
 
 
@@ -82,8 +93,9 @@ def build_envelope(entries):
     agencies' identities appear once; each control object lists in ``object_refs`` the ids of the
     objects of its delivery. The records are read, their recipients found and narrowed by the onward
     rule a group at a time (same owner, same recipients), not one record at a time."""
-    from liaison.interop.onward import OnwardAudience, RecipientAgency
-    from liaison.interop.stix import StixWriter, extension_definitions, load, timestamp
+    from liaison.federation.audience import NodeAudience, identity_models
+    from liaison.interop.onward import RecipientAgency
+    from liaison.interop.stix import RECORD_EXTENSION, StixWriter, extension_definitions, load, timestamp
     from liaison.sharing.visibility import filter_visible
 
     peer = entries[0].peer
@@ -91,40 +103,55 @@ def build_envelope(entries):
     records, sees = {}, {}  # (model, pk) -> record; (model, pk) -> [agencies of the peer that see it]
     by_model = {}
     for entry in entries:
-        by_model.setdefault(entry.content_type.model_class(), set()).add(entry.object_id)
+        if not messages.is_message(entry):  # (a request step or notice carries itself: messages.control)
+            by_model.setdefault(entry.content_type.model_class(), set()).add(entry.object_id)
     for model, pks in by_model.items():
         for record in model.objects.filter(pk__in=pks).select_related("owner"):
             records[model, record.pk] = record
         for agency in agencies:
             for pk in filter_visible(model.objects.filter(pk__in=pks), RecipientAgency(agency)).values_list("pk", flat=True):
                 sees.setdefault((model, pk), []).append(agency)
+        _links_to_agencies_seeing_their_ends(model, pks, sees)
     # Group the shared, unretracted records by (model, owner, recipients): one audience, one narrowing
     # and one writer per group.
+    identity_to = _identity_readers(records, sees)  # (model, pk) -> [recipients that may read the identity]
     groups = {}
     for (model, pk), record in records.items():
         recipients = sees.get((model, pk), [])
         if recipients and not record.is_retracted:
-            groups.setdefault((model, record.owner_id, tuple(a.pk for a in recipients)), []).append(record)
+            key = (model, record.owner_id, tuple(a.pk for a in recipients),
+                   tuple(a.pk for a in identity_to.get((model, pk), ())))
+            groups.setdefault(key, []).append(record)
     out_objects, own = {}, {}  # id -> object; (model, pk) -> ids of its delivery's objects
-    for (model, _owner, _recipients), group in groups.items():
+    for (model, _owner, _recipients, _identity), group in groups.items():
         owner, recipients = group[0].owner, sees[model, group[0].pk]
-        audience = OnwardAudience(RecipientAgency(owner), recipients[0])
-        # Every recipient reads the copy: a protected field leaves only if all of them may read it.
+        audience = NodeAudience(RecipientAgency(owner), recipients[0])
+        # Every recipient reads the copy; a protected identity leaves if one of them may read it, and
+        # the receiving node grants it to those only (``identity_to``).
         audience.readers.extend(RecipientAgency(a) for a in recipients[1:])
+        if model in identity_models():
+            audience.identity_readers = [RecipientAgency(a) for a in identity_to.get((model, group[0].pk), ())]
         allowed = set(audience.narrow(model.objects.filter(pk__in=[r.pk for r in group])).values_list("pk", flat=True))
         writer = StixWriter(audience)
-        record_ids = {writer.stix_id(model, pk): pk for pk in allowed}
-        owner_ids = []
+        record_ids = {_record_id(writer, model, records[model, pk]): pk for pk in allowed}
+        owner_ids, parts = [], []
         for obj in writer.objects(model, load(model, sorted(allowed))):
             out_objects.setdefault(obj["id"], obj)
+            ext = (obj.get("extensions") or {}).get(RECORD_EXTENSION) or {}
             if obj["id"] in record_ids:
-                own[model, record_ids[obj["id"]]] = [*owner_ids, obj["id"]]
-            else:
+                own[model, record_ids[obj["id"]]] = [*owner_ids, *parts, obj["id"]]
+                parts = []
+            elif ext.get("liaison_type") == "agency":
                 owner_ids.append(obj["id"])  # the owner agency's identity, written before its records
+            else:
+                parts.append(obj["id"])  # written before its record (a site's location)
     now = timestamp(timezone.now())
     writer = StixWriter(None)
     controls = []
     for entry in entries:
+        if messages.is_message(entry):
+            controls.append(messages.control(entry, now))
+            continue
         model = entry.content_type.model_class()
         record = records.get((model, entry.object_id))
         refs = own.get((model, entry.object_id)) or []
@@ -138,10 +165,14 @@ def build_envelope(entries):
         control = {
             "type": DELIVERY_TYPE, "spec_version": "2.1", "id": f"{DELIVERY_TYPE}--{entry.delivery_id}",
             "created": now, "modified": now, "sender": self_name(), "to": peer.name,
-            "sequence": entry.pk, "action": action, "record": writer.stix_id(model, entry.object_id),
+            "sequence": entry.pk, "action": action,
+            "record": _record_id(writer, model, record) if record is not None else _sent_id(entry),
+            "model": model._meta.label_lower,
             "owner": record.owner.short_name if record is not None else "",
             "recipients": [a.short_name for a in recipients], "object_refs": refs,
         }
+        if refs and model in identity_models():
+            control["identity_to"] = [a.short_name for a in identity_to.get((model, entry.object_id), ())]
         if action == ExchangeEntry.Action.RETRACT:
             control["reason"] = record.retraction_reason
         controls.append(control)
@@ -149,6 +180,80 @@ def build_envelope(entries):
     body = json.dumps({"more": False, "objects": objects}, ensure_ascii=False, separators=(",", ":"),
                       sort_keys=True).encode()
     return body, controls
+
+
+def _identity_readers(records, sees):
+    """For each protected record: the recipients of the peer that may read its identity here."""
+    from liaison.federation.audience import identity_models
+    from liaison.interop.onward import RecipientAgency
+    from liaison.sharing.visibility import protected_visible_q
+
+    readers = {}
+    for model in identity_models():
+        protected = [pk for (m, pk), record in records.items() if m is model and record.protection and (m, pk) in sees]
+        if not protected:
+            continue
+        for agency in {a.pk: a for pk in protected for a in sees[model, pk]}.values():
+            readable = model.objects.filter(pk__in=protected).filter(protected_visible_q(model, RecipientAgency(agency)))
+            for pk in readable.values_list("pk", flat=True):
+                readers.setdefault((model, pk), []).append(agency)
+    return {key: sorted(agencies, key=lambda a: a.pk) for key, agencies in readers.items()}
+
+
+def _links_to_agencies_seeing_their_ends(model, pks, sees):
+    """Narrow the recipients of each link of ``pks`` to the agencies that also see both its ends.
+
+    On its own node an agency that sees a link and not one end sees "a record you cannot see"; a
+    copy cannot name a record the peer does not hold, and the writer drops a link with an end one
+    of the readers may not see. Without this, one such agency among the recipients would keep the
+    link from the others; with it, the link goes to those that see it whole."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from liaison.interop.onward import RecipientAgency
+    from liaison.registry.models import Relationship
+    from liaison.sharing.visibility import filter_visible
+
+    if model is not Relationship:
+        return
+    links = list(Relationship.objects.filter(pk__in=pks).values_list(
+        "pk", "subject_type_id", "subject_id", "object_type_id", "object_id"))
+    ends = {}
+    for _pk, subject_type, subject_id, object_type, object_id in links:
+        ends.setdefault(subject_type, set()).add(subject_id)
+        ends.setdefault(object_type, set()).add(object_id)
+    agencies = {a.pk: a for (m, _pk), readers in sees.items() if m is model for a in readers}
+    seen = {}  # agency pk -> {(content type, pk)} of the ends it sees
+    for agency in agencies.values():
+        for ct_id, ids in ends.items():
+            end_model = ContentType.objects.get_for_id(ct_id).model_class()
+            visible = filter_visible(end_model.objects.filter(pk__in=ids), RecipientAgency(agency))
+            seen.setdefault(agency.pk, set()).update((ct_id, pk) for pk in visible.values_list("pk", flat=True))
+    for pk, subject_type, subject_id, object_type, object_id in links:
+        if (model, pk) in sees:
+            sees[model, pk] = [a for a in sees[model, pk]
+                               if {(subject_type, subject_id), (object_type, object_id)} <= seen.get(a.pk, set())]
+            if not sees[model, pk]:
+                del sees[model, pk]
+
+
+def _record_id(writer, model, record):
+    """The STIX id of ``record`` (an identifier's or an organisation's depends on its kind)."""
+    kinds = {record.pk: record.kind} if hasattr(record, "kind") else None
+    return writer.ref_for(model, record.pk, kinds)
+
+
+def _sent_id(entry):
+    """The STIX id a deleted record was sent under to ``entry``'s peer (its kind is gone with it),
+    read from the log of the last delivery of it; its key's id if it was never sent."""
+    from liaison.interop.stix import StixWriter
+
+    sent = OutboxEntry.objects.filter(peer_id=entry.peer_id, content_type_id=entry.content_type_id,
+                                      object_id=entry.object_id, delivered_at__isnull=False)
+    stix_id = (ExchangeEntry.objects.filter(direction=ExchangeEntry.Direction.OUT, peer_id=entry.peer_id,
+                                            delivery_id__in=sent.values("delivery_id")).exclude(stix_id="")
+               .order_by("-sequence").values_list("stix_id", flat=True).first())
+    model = entry.content_type.model_class()
+    return stix_id or StixWriter(None).stix_id(model, entry.object_id) or f"{model._meta.label_lower}:{entry.object_id}"
 
 
 def _log(direction, peer, control, status, detail="", owner=None):
@@ -305,6 +410,7 @@ def _send_batch(batch, session):
             OutboxEntry.objects.bulk_update([e for e in entries.values() if e.delivered_at == now],
                                             ["delivered_at", "last_error", "refused"])
             _log_many(ExchangeEntry.Direction.OUT, batch.peer, logs)
+            messages.tell_refused(batch.peer, [(c, d) for c, s, d in logs if s == ExchangeEntry.Status.REFUSED])
             if refused:
                 log.warning("federation: %s refused %s deliveries of batch %s", batch.peer.name, len(refused), batch.pk)
             if not pending:
@@ -323,6 +429,7 @@ def _send_batch(batch, session):
             batch.save()
             _log_many(ExchangeEntry.Direction.OUT, batch.peer,
                       [(c, ExchangeEntry.Status.REFUSED, error) for c in controls])
+            messages.tell_refused(batch.peer, [(c, error) for c in controls])
             log.warning("federation: %s refused batch %s: %s", batch.peer.name, batch.pk, error)
             return len(controls)
         backoff = min(2 ** (batch.attempts - 1), getattr(settings, "FEDERATION_MAX_BACKOFF", MAX_BACKOFF))

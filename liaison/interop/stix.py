@@ -815,13 +815,17 @@ def read_bundle(data):
     return data.get("id", "") if isinstance(data, dict) else "", objects
 
 
-def import_bundle(user, data, *, name, source_kind=None, connect_to=None):
+def import_bundle(user, data, *, name, source_kind=None, connect_to=None, withheld_identities=False):
     """Import a STIX bundle (or a list of objects) for ``user``'s agency, all or nothing.
 
     Each record cites one Source standing for the bundle ``name`` (the object's number and id
     as the location) and the sources of its external references; it keeps its TLP marking,
     handling code and grading. Objects imported before (same id, same agency) are updated when
     their ``modified`` changed and left alone otherwise, so importing again changes nothing.
+
+    A person exported with its identity withheld is skipped (there is no name to import), unless
+    ``withheld_identities``: federation keeps such a copy as a protected person whose identity
+    nobody on the receiving node may read, as its own node shows it to the recipients.
     """
     import stix2
 
@@ -842,6 +846,7 @@ def import_bundle(user, data, *, name, source_kind=None, connect_to=None):
     if errors:
         raise StixImportError(errors)
     reader = _Importer(user, parsed, bundle_id, name, source_kind or Source.Kind.INTELLIGENCE)
+    reader.withheld_identities = withheld_identities
     with transaction.atomic():
         report = reader.run()
         if reader.errors:
@@ -851,6 +856,8 @@ def import_bundle(user, data, *, name, source_kind=None, connect_to=None):
 
 
 class _Importer:
+    withheld_identities = False  # see import_bundle
+
     def __init__(self, user, parsed, bundle_id, name, source_kind):
         self.user = user
         self.agency = user.agency
@@ -893,6 +900,13 @@ class _Importer:
         if link is None:
             return None, None
         return link, link.content_type.model_class().objects.filter(pk=link.object_id).first()
+
+    def named(self, stix_id):
+        """The record a reference names: imported from this bundle, or before by this agency (a
+        partner's or a node's later bundle may name what an earlier one brought)."""
+        if not isinstance(stix_id, str) or not stix_id:
+            return None
+        return self.records.get(stix_id) or self.existing(stix_id)[1]
 
     def bundle_source(self):
         from liaison.registry.models import Source
@@ -1040,11 +1054,15 @@ class _Importer:
     def _person(self, number, obj, ext, model):
         from liaison.registry.models import IdentityDocument, Nationality, PersonName, PersonStatus
 
-        if ext.get("protected"):
+        if ext.get("protected") and not self.withheld_identities:
             # Exported without its identity: there is no name to import, only "withheld".
             self.report.skipped["identity (protected, withheld)"] += 1
             raise _Skip
         protection = ext.get("protection") if ext.get("protection") in model.Protection.values else ""
+        if ext.get("protected"):
+            # Kept as withheld: even the kind of protection was withheld; any kind makes the identity
+            # unreadable to every reader without a grant, and no grant comes with a withheld copy.
+            protection = model.Protection.VICTIM
         names = [n for n in ext.get("names") or [] if isinstance(n, dict) and n.get("full_name")] or \
             [{"full_name": obj.get("name", ""), "kind": "primary"}]
 
@@ -1092,7 +1110,7 @@ class _Importer:
         if country is None:
             self.error(number, obj, _("a site needs a country: give the infrastructure a location with a country."))
             raise _Skip
-        operator = self.records.get(ext.get("operator_ref"))
+        operator = self.named(ext.get("operator_ref"))
         fields = {"name": obj.get("name", "")[:300], "aliases": "\n".join(obj.get("aliases") or []),
                   "kind": ext.get("kind") if ext.get("kind") in Site.Kind.values else Site.Kind.OTHER,
                   "status": ext.get("status") if ext.get("status") in Site.Status.values else Site.Status.UNKNOWN,
@@ -1192,10 +1210,10 @@ class _Importer:
         from liaison.registry.models import Person, Site
 
         ext = self.ext(obj)
-        operation = self.records.get(ext.get("operation_ref"))
+        operation = self.named(ext.get("operation_ref"))
         operation = operation if isinstance(operation, Operation) else None
-        site = self.records.get(ext.get("site_ref"))
-        case = self.records.get(ext.get("case_ref"))
+        site = self.named(ext.get("site_ref"))
+        case = self.named(ext.get("case_ref"))
 
         def children(event, created):
             if not created:
@@ -1207,7 +1225,7 @@ class _Importer:
                                           qualifier=f.get("qualifier") if f.get("qualifier") in Figure.Qualifier.values else "",
                                           note=(f.get("note") or "")[:200])
             for p in ext.get("participants") or []:
-                person = self.records.get(p.get("person_ref"))
+                person = self.named(p.get("person_ref"))
                 if isinstance(person, Person) and p.get("role") in Participant.Role.values:
                     Participant.objects.get_or_create(event=event, person=person, role=p["role"],
                                                       defaults={"note": (p.get("note") or "")[:200]})
@@ -1231,8 +1249,8 @@ class _Importer:
 
         if obj.get("relationship_type") == "located-at" and obj.get("source_ref", "").startswith("infrastructure--"):
             raise _Skip  # the site's own location, read with the site
-        source = self.records.get(obj.get("source_ref")) or self.existing(obj.get("source_ref", ""))[1]
-        target = self.records.get(obj.get("target_ref")) or self.existing(obj.get("target_ref", ""))[1]
+        source = self.named(obj.get("source_ref"))
+        target = self.named(obj.get("target_ref"))
         if source is None or target is None:
             raise _Skip  # a link to an object that is not in the bundle nor imported before
         ext = self.ext(obj)

@@ -267,7 +267,10 @@ def _load_batch(batch, offset, owner_id, default_distribution, created_by_id, is
         for name in names_:
             t[PersonName].add(person_id=pid, **name)
         for code in nats:
-            t[Nationality].add(person_id=pid, country_id=code)
+            # Person.sort_name's rule (blank for a protected identity); on SQLite
+            # and for every other writer the trigger of migration 0010 sets it.
+            t[Nationality].add(person_id=pid, country_id=code,
+                               sort_name=person["display_name"] if not person["protection"] else "")
         targets = []
         for kind, normalized, *_ in links:
             rel = t[Relationship].add(
@@ -309,7 +312,13 @@ def _load_batch(batch, offset, owner_id, default_distribution, created_by_id, is
     if pg:
         with connection.cursor() as cursor:
             for model in (Person, Identifier, PersonName, Nationality, Relationship, Share):
+                if model is Nationality:
+                    # The rows carry their sort_name: the trigger need not look it up
+                    # (transaction-local, and switched off again right after the COPY).
+                    cursor.execute("SELECT set_config('liaison.sort_name_given', 'on', true)")
                 _copy(cursor.cursor, t[model], with_id=model in (Person, Identifier, Relationship))
+                if model is Nationality:
+                    cursor.execute("SELECT set_config('liaison.sort_name_given', 'off', true)")
     else:
         for model in (PersonName, Nationality, Share):
             model.objects.bulk_create([model(**row) for row in t[model].rows], batch_size=500)

@@ -189,6 +189,17 @@ class Nationality(models.Model):
     acquired_on = PartialDateField(_("acquired on"))
     status = models.CharField(_("status"), max_length=25, choices=Status.choices, default=Status.HELD)
     status_since = PartialDateField(_("status since"))
+    # The person's sort_name, copied here so that "persons of nationality X in
+    # name order" is one index walk, (country, sort_name, person), instead of
+    # reading every person of that nationality to sort them (2.3 s at a million
+    # persons: bench/README.md). Written by database triggers (migration 0010)
+    # on every insert and update of a nationality and whenever the person's
+    # sort_name changes, so no write path (form, API, importer, COPY loader,
+    # queryset.update) can leave it stale; like Person.sort_name it is blank
+    # for a protected identity, so ordering by it reveals no withheld name.
+    sort_name = models.CharField(max_length=300, blank=True, default="", editable=False)
+    # sort_name is in the history too: simple-history reads an excluded field
+    # back with one query per history row, on every person page.
     history = HistoricalRecords()
 
     class Meta:

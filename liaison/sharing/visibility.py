@@ -5,6 +5,9 @@ exports) narrows its queryset with ``filter_visible`` via
 ``Model.objects.visible_to(user)``. A record outside that set does not exist
 for the user: views answer 404, never 403.
 """
+import time
+from contextlib import contextmanager
+
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Exists, OuterRef, Q
 
@@ -17,6 +20,83 @@ def user_agency_id(user):
     return user.agency_id
 
 
+# How long ids read by ``reach_read_once`` may be used; and a counter that
+# assignment, phase and group-membership changes in this process bump
+# (sharing/apps.py), which drops them at once.
+REACH_SECONDS = 2.0
+_reach_generation = [0]
+
+
+def reach_changed(**_kwargs):
+    """Signal receiver: an operation assignment, a phase or a group membership changed."""
+    _reach_generation[0] += 1
+
+
+def _reach_key(user):
+    return user_agency_id(user), getattr(user, "pk", None), _reach_generation[0]
+
+
+def _reach_ids(user):
+    """(sharing groups of the user's agency, operations the user is assigned to as a
+    whole, phases assigned or belonging to those operations), in one query."""
+    from django.db import connections, router
+
+    from liaison.operations.models import Phase
+    from liaison.sharing.models import OperationAssignment, SharingGroup
+
+    through = SharingGroup.members.through._meta
+    assignment, phase = OperationAssignment._meta.db_table, Phase._meta.db_table
+    sql = (
+        f"SELECT 0, {through.get_field('sharinggroup').column}, NULL FROM {through.db_table} "
+        f"WHERE {through.get_field('agency').column} = %s "
+        f"UNION ALL SELECT 1, operation_id, phase_id FROM {assignment} WHERE user_id = %s AND left_at IS NULL "
+        f"UNION ALL SELECT 2, p.operation_id, p.id FROM {phase} p JOIN {assignment} a ON a.operation_id = p.operation_id "
+        f"WHERE a.user_id = %s AND a.left_at IS NULL AND a.phase_id IS NULL"
+    )
+    groups, whole, phases = set(), set(), set()
+    user_id = getattr(user, "pk", None)
+    with connections[router.db_for_read(OperationAssignment)].cursor() as cursor:
+        cursor.execute(sql, [user_agency_id(user), user_id, user_id])
+        for kind, first, second in cursor.fetchall():
+            if kind == 0:
+                groups.add(first)
+            elif second is None:
+                whole.add(first)  # an assignment to the whole operation...
+            else:
+                phases.add(second)  # ...covers all its phases (kind 2), or one phase (kind 1)
+    return sorted(groups), sorted(whole), sorted(phases)
+
+
+@contextmanager
+def reach_read_once(user):
+    """Within the block, the share tests of ``user`` hold the ids of their groups,
+    operations and phases (read in one query) instead of subqueries.
+
+    For code that builds many visibility-filtered querysets for one user:
+    search builds seven, and Django compiled the nested subqueries of
+    ``reaches`` again for each, a third of the search's Python time at a million
+    records (bench/README.md). Elsewhere the subqueries stay: one query more per
+    request would not pay. The ids are used for ``REACH_SECONDS`` at most and
+    dropped at once when an assignment, a phase or a group membership changes in
+    this process, so a long block cannot keep an officer on an operation he left.
+    """
+    if not hasattr(user, "__dict__") or user_agency_id(user) is None or "_visibility_reach" in user.__dict__:
+        yield
+        return
+    user.__dict__["_visibility_reach"] = (_reach_key(user), time.monotonic(), _reach_ids(user))
+    try:
+        yield
+    finally:
+        user.__dict__.pop("_visibility_reach", None)
+
+
+def _kept_reach(user):
+    kept = getattr(user, "__dict__", {}).get("_visibility_reach")
+    if kept is not None and kept[0] == _reach_key(user) and time.monotonic() - kept[1] < REACH_SECONDS:
+        return kept[2]
+    return None
+
+
 def reaches(user):
     """A Q over ``Share`` rows that reach ``user``: shares to their agency, to a
     sharing group their agency belongs to, or to an operation or phase they are
@@ -24,6 +104,17 @@ def reaches(user):
     from liaison.sharing.models import OperationAssignment
 
     agency_id = user_agency_id(user)
+    kept = _kept_reach(user)
+    if kept is not None:  # inside reach_read_once
+        groups, whole_operations, phases = kept
+        q = Q(agency_id=agency_id)
+        if groups:
+            q |= Q(group_id__in=groups)
+        if whole_operations:
+            q |= Q(operation_id__in=whole_operations)
+        if phases:
+            q |= Q(phase_id__in=phases)
+        return q
     q = Q(agency_id=agency_id) | Q(group__members=agency_id)
     active = OperationAssignment.objects.filter(user_id=user.pk, left_at__isnull=True)
     whole_operations = active.filter(phase__isnull=True).values("operation_id")

@@ -48,6 +48,11 @@ class TaskRun(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The worker running the job writes the time here every HEARTBEAT seconds (services.heartbeat):
+    # a message delivered again while the job still beats is dropped; a job whose beat stopped
+    # (its worker was killed) is taken over by the next delivery or queued again by the beat's
+    # ``liaison.tasks.housekeeping`` pass.
+    beat_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -5,6 +5,9 @@
   returns the same row and queues nothing.
 - ``claim`` / ``progress`` / ``finish`` / ``fail``: the worker's side. Each is one
   small UPDATE in autocommit, so the progress page sees it while the job works.
+- ``heartbeat``: while a job runs, ``beat_at`` is written every
+  ``TASKS_HEARTBEAT_SECONDS``; ``claim`` drops a second delivery of a job that beats,
+  and takes over one whose beat stopped (housekeeping.py queues those again).
 - ``runs_visible_to``: who may see a job: the officer who asked, and the
   administrators of the job's agency. Anyone else gets a 404 (the job does not
   exist for them), as for records (docs/architecture.md).
@@ -15,6 +18,7 @@ import logging
 import threading
 import time
 from contextlib import contextmanager
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -89,15 +93,63 @@ def start(kind, key, task, *, agency=None, user=None, params=None, total=0):
     return run, created
 
 
+def heartbeat_seconds():
+    return float(getattr(settings, "TASKS_HEARTBEAT_SECONDS", 30))
+
+
+def stale_before():
+    """A running job whose last beat is older than this has lost its worker (killed, power cut)."""
+    return timezone.now() - timedelta(seconds=float(getattr(settings, "TASKS_STALE_SECONDS", 120)))
+
+
 def claim(run_id):
-    """Mark the job running; None if it is finished (a duplicate message: nothing to do)."""
-    updated = TaskRun.objects.filter(pk=run_id, state__in=[S.QUEUED, S.RUNNING]).update(
-        state=S.RUNNING, started_at=Coalesce(F("started_at"), Now()), attempts=F("attempts") + 1)
+    """Mark the job running; None if it is finished or another worker is running it now (a
+    duplicate message: the broker delivered it again while the job still beats). A running
+    job whose beat stopped is taken over: its worker died, and the work is idempotent."""
+    alive = Q(state=S.RUNNING, beat_at__gte=stale_before())
+    updated = TaskRun.objects.filter(pk=run_id, state__in=[S.QUEUED, S.RUNNING]).exclude(alive).update(
+        state=S.RUNNING, started_at=Coalesce(F("started_at"), Now()), attempts=F("attempts") + 1,
+        beat_at=timezone.now())
     return TaskRun.objects.select_related("user", "agency").get(pk=run_id) if updated else None
 
 
+def release(run_id):
+    """Back to waiting before a retry, so that the retry's message may claim the job again."""
+    TaskRun.objects.filter(pk=run_id, state=S.RUNNING).update(state=S.QUEUED, beat_at=None)
+
+
+@contextmanager
+def heartbeat(run_id):
+    """While the job runs in a worker, write ``beat_at`` every ``TASKS_HEARTBEAT_SECONDS`` from a
+    thread of its own (the import's long transaction writes no progress meanwhile). In eager mode
+    too: a job in a thread of the web process (``TASKS_EAGER_IN_THREAD``) that dies with its
+    process stops beating, and ``liaison tasks_housekeeping`` runs it again. A job shorter than
+    one interval (every test) never writes a beat: the thread only waits."""
+    from django.db import connections
+
+    stop = threading.Event()
+
+    def beat():
+        try:
+            while not stop.wait(heartbeat_seconds()):
+                try:
+                    TaskRun.objects.filter(pk=run_id, state=S.RUNNING).update(beat_at=timezone.now())
+                except Exception:  # noqa: BLE001 - a missed beat only risks a harmless second run
+                    log.warning("job %s: heartbeat not written", run_id, exc_info=True)
+        finally:
+            connections.close_all()  # this thread's own connections
+
+    thread = threading.Thread(target=beat, name=f"liaison-beat-{run_id}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+
+
 def progress(run_id, done, total=None, stage=None):
-    values = {"done": done}
+    values = {"done": done, "beat_at": timezone.now()}
     if total is not None:
         values["total"] = total
     if stage is not None:

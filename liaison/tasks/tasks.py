@@ -21,6 +21,11 @@ job with a reason the officer can read.
   proposed, from the one asked for), off the officer's request; progress = stages
   done. Each stage runs in its own transaction and replaces its own outputs only
   (intake/services.py), so a duplicate message or a retry runs it again harmlessly.
+- ``housekeeping``: every minute from the beat (housekeeping.py): jobs whose worker died
+  queued again, jobs never started failed, old jobs and form tokens pruned.
+
+A job with a page (import, intake) beats while it runs (``services.heartbeat``): a
+message the broker delivers again while the job beats is dropped by ``claim``.
 """
 from __future__ import annotations
 
@@ -62,11 +67,12 @@ def _run_job(task, run_id, name, work, fail, transient_error, bug_error):
         return "finished already"
     with services.in_language_of(run):
         try:
-            with services.observed(name):
+            with services.observed(name), services.heartbeat(run_id):
                 work(run)
         except TRANSIENT as exc:
             if task.request.retries < task.max_retries:
                 log.warning("%s job %s: transient failure, retrying", name, run_id, exc_info=True)
+                services.release(run_id)
                 raise task.retry(exc=exc, countdown=backoff(task.request.retries))
             log.exception("%s job %s failed after %s tries", name, run_id, task.request.retries + 1)
             fail(run_id, transient_error())
@@ -255,3 +261,19 @@ def match_arrivals(self, person_ids):
     except TRANSIENT as exc:
         raise self.retry(exc=exc, countdown=backoff(self.request.retries))
     return len(person_ids)
+
+
+# The queue's upkeep --------------------------------------------------------------------------
+
+@app.task(name="liaison.tasks.housekeeping", bind=True, max_retries=MAX_RETRIES, acks_late=True)
+def housekeeping(self):
+    """Every minute from the beat: jobs whose worker died queued again (or failed after too many
+    starts), jobs never started failed with a reason, old jobs and form tokens pruned
+    (liaison/tasks/housekeeping.py). Each step is a conditional UPDATE or DELETE: idempotent."""
+    from liaison.tasks import housekeeping as upkeep
+
+    try:
+        with services.observed("housekeeping"):
+            return upkeep.run()
+    except TRANSIENT as exc:
+        raise self.retry(exc=exc, countdown=backoff(self.request.retries))

@@ -48,6 +48,10 @@ class PersonFilter(_UserFilterSet):
         model = Person
         fields = ["name", "nationality", "status", "owner", "is_synthetic"]
 
+    def nationality_chosen(self):
+        """Whether the list is narrowed to one nationality (the view then orders by its copy of the name)."""
+        return self.is_bound and self.is_valid() and self.form.cleaned_data.get("nationality") is not None
+
     def filter_name(self, queryset, name, value):
         key = names.search_key(value)
         if not key:

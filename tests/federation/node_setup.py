@@ -20,6 +20,7 @@ def main():
     for username, agency, roles, scope in (
         ("cn.liaison", "CN-MPS", [Role.LIAISON_OFFICER, Role.ANALYST], "read-write"),
         ("th.officer", "TH-RTP", [Role.ANALYST], "read"),
+        ("th.liaison", "TH-RTP", [Role.LIAISON_OFFICER, Role.ANALYST], "read-write"),  # sends requests
         ("kh.officer", "KH-NP", [Role.ANALYST], "read"),
     ):
         user = User.objects.create_user(username=username, password="x", agency=agencies[agency], roles=roles)

@@ -147,7 +147,7 @@ def federation(django_db_setup, django_db_blocker, tmp_path_factory):
         yield {"nodes": nodes, "agencies": world["agencies"],
                "cn": Api(nodes["cn"], world["tokens"]["cn.liaison"]),
                "th": Api(nodes["th"], world["tokens"]["th.officer"]),
-               "kh": Api(nodes["kh"], world["tokens"]["kh.officer"])}
+               "kh": Api(nodes["kh"], world["tokens"]["kh.officer"]), "tokens": world["tokens"]}
     finally:
         if sender is not None:
             os.killpg(sender.pid, signal.SIGTERM)
@@ -195,3 +195,152 @@ def test_shared_arrives_retracted_goes_and_a_stopped_node_catches_up_once(federa
     time.sleep(1)  # a duplicate delivery, were there one, would have arrived by now
     assert kh.names() == ["Kampot Gamma"]
     assert th.names() == []
+
+
+def _run(node, *args):
+    """``liaison <args>`` as ``node`` (its database, name and key); returns its output."""
+    done = subprocess.run([LIAISON, *args], env=node.env, cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_a_request_sent_from_th_is_fulfilled_on_cn_and_th_asks_cn_whether_it_holds_a_person(federation):
+    """Issue 16: "a request sent and fulfilled across nodes", and matching across nodes without moving data."""
+    nodes, agencies, cn = federation["nodes"], federation["agencies"], federation["cn"]
+    th = Api(nodes["th"], federation["tokens"]["th.liaison"])
+    suspect = _create(th, "Somchai Requested")
+    made = th.post("/api/requests/", {"kind": "record_check", "to_agency": agencies["CN-MPS"], "persons": [suspect],
+                                      "title": "Criminal record of a suspect", "fields": {"purpose": "Scam compound"}})
+    assert made.status_code == 201, made.text
+    request = made.json()
+    sent = th.post(f"/api/requests/{request['id']}/transition/", {"action": "send", "version": request["version"]})
+    assert sent.status_code == 200, sent.text
+    pushed = _run(nodes["th"], "federation", "push", "--now")  # (only the Chinese node runs a sender loop here)
+
+    def on_cn():
+        rows = cn.get("/api/requests/").json()
+        rows = rows["results"] if isinstance(rows, dict) else rows
+        return next((r for r in rows if r["from_agency"] == "TH-RTP"), None)
+
+    copy = _until(on_cn)
+    assert copy and copy["status"] == "sent" and copy["title"] == "Criminal record of a suspect", pushed
+    assert len(copy["persons"]) == 1  # the person shared by sending came first, and is linked
+    for step in ("acknowledge", "fulfil"):
+        version = cn.get(f"/api/requests/{copy['id']}/").json()["version"]
+        done = cn.post(f"/api/requests/{copy['id']}/transition/", {"action": step, "version": version})
+        assert done.status_code == 200, done.text
+    assert _until(lambda: th.get(f"/api/requests/{request['id']}/").json()["status"] == "fulfilled"), \
+        "the fulfilment did not reach the Thai node"
+
+    # "Do you hold this person?": CN-MPS watches a record on the Chinese node; th asks, cn answers with
+    # whom to contact and a reference, never the record.
+    # (SQLite: the node's database may be busy a moment with the deliveries it applies and sends; 503 then)
+    made = _until(lambda: (lambda r: r if r.status_code != 503 else None)(
+        cn.post("/api/persons/", {"names": [{"full_name": "Ming Xuechang"}], "birth_date": "1955"})))
+    assert made.status_code == 201, made.text
+    fugitive = made.json()["id"]
+    _run(nodes["cn"], "shell", "-c", "from liaison.matching import services; from liaison.registry.models import Person; "
+         f"services.put_on_watchlist(Person.objects.get(pk={fugitive}), 'Warrant')")
+    out = _run(nodes["th"], "federation", "ask", "--agency", "TH-RTP", "--officer", "th.liaison",
+               "--name", "MING XUE CHANG", "--peer", "cn")
+    assert "cn: hit" in out and "contact CN-MPS" in out and "SCR-" in out, out
+
+
+# Run in the Chinese node's process: a crime group, a phone, a boss nobody else sees, the links
+# among them, and BULK persons, all shared with TH-RTP (except the boss) in one transaction.
+_SHARE_MANY = """
+import json
+from django.db import transaction
+from liaison.registry.models import Identifier, Organisation, Person, PersonName, Relationship
+from liaison.sharing import services as sharing
+from liaison.sharing.models import Agency, User
+cn, th = Agency.objects.get(short_name="CN-MPS"), Agency.objects.get(short_name="TH-RTP")
+officer = User.objects.get(username="cn.liaison")
+with transaction.atomic():
+    def person(name):
+        p = Person.objects.create(owner=cn, created_by=officer)
+        PersonName.objects.create(person=p, full_name=name)
+        return p
+    crew = Organisation.objects.create(owner=cn, name="Kokang Crew", kind="crime_group", created_by=officer)
+    phone = Identifier.objects.create(owner=cn, kind="phone", value="+66 81 234 5678", created_by=officer)
+    boss = person("Hidden Boss")
+    people = [person("Bulk %03d" % i) for i in range(BULK)]
+    links = [Relationship.objects.create(owner=cn, kind=kind, subject=people[0], object=end, created_by=officer)
+             for kind, end in (("member_of", crew), ("uses_phone", phone), ("related_to", boss))]
+    for record in (*links, crew, phone, *people):  # the links first: they still arrive after their ends
+        sharing.share(officer, record, agencies=[th])
+print(json.dumps({"people": len(people)}))
+"""
+
+_COUNT = """
+import json
+from django.db.models import Count
+from liaison.federation.models import ExchangeEntry, Replica
+from liaison.registry.models import PersonName
+names = PersonName.objects.filter(person__owner__short_name="CN-MPS", person__retracted_at__isnull=True)
+print(json.dumps({
+    "names": names.count(), "distinct": names.values("full_name").distinct().count(),
+    "replicas": Replica.objects.count(), "replica_ids": Replica.objects.values("stix_id").distinct().count(),
+    "accepted_twice": ExchangeEntry.objects.filter(direction="in", status="accepted").values("delivery_id")
+        .annotate(n=Count("id")).filter(n__gt=1).count()}))
+"""
+
+
+def _shell(node, code, wait=True, **values):
+    """Run ``code`` in ``liaison shell`` as ``node``; its last line of output as JSON (or the process)."""
+    for key, value in values.items():
+        code = code.replace(key, str(value))
+    process = subprocess.Popen([LIAISON, "shell", "-c", code], env=node.env, cwd=ROOT, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    if not wait:
+        return process
+    out, err = process.communicate(timeout=120)
+    assert process.returncode == 0, err
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def _kill_while_applying(node, timeout=120):
+    """kill -9 ``node`` while it applies an envelope: its SQLite rollback journal exists while a write
+    transaction is open. Returns whether the kill landed inside that transaction."""
+    journal = Path(f"{node.db}-journal")
+    end = time.monotonic() + timeout
+    while not journal.exists() and time.monotonic() < end:
+        time.sleep(0.001)  # (the node reads and checks the whole envelope first: its writes take a moment)
+    os.killpg(node.process.pid, signal.SIGKILL)
+    node.process.wait(timeout=10)
+    node.process = None
+    return journal.exists()  # a hot journal: the transaction was cut, SQLite rolls it back at the next open
+
+
+def test_every_kind_arrives_and_a_node_killed_in_the_middle_of_a_push_converges_without_duplicates(federation):
+    """Issue 16: "one node killed in the middle and restarted". The Thai node is killed (SIGKILL) while
+    it applies the envelope of BULK persons, a crime group, a phone and links, then started again:
+    the sender sends the same envelope again, and every record is there exactly once."""
+    nodes, th = federation["nodes"], federation["th"]
+    bulk = 120
+    before = _shell(nodes["th"], _COUNT)["names"]
+    sharing = _shell(nodes["cn"], _SHARE_MANY, wait=False, BULK=bulk)
+    interrupted = _kill_while_applying(nodes["th"])
+    out, err = sharing.communicate(timeout=120)
+    assert sharing.returncode == 0 and json.loads(out.strip().splitlines()[-1]) == {"people": bulk}, err
+    nodes["th"].start()
+    nodes["th"].wait_ready()
+
+    def converged():
+        counts = _shell(nodes["th"], _COUNT)
+        return counts if counts["names"] >= before + bulk else None
+
+    counts = _until(converged, timeout=60)
+    assert counts, "the killed node did not catch up"
+    assert counts["names"] == counts["distinct"] == before + bulk  # nothing twice
+    assert counts["replicas"] == counts["replica_ids"] and counts["accepted_twice"] == 0
+    assert interrupted, "the node was not killed inside the envelope's transaction (the proof did not happen)"
+    assert _until(lambda: th.names(name="Bulk 119") == ["Bulk 119"])
+    assert "Hidden Boss" not in th.names()
+    organisations = th.get("/api/organisations/").json()
+    assert [o["name"] for o in organisations["results"]] == ["Kokang Crew"]
+    links = th.get("/api/relationships/").json()["results"]
+    # The link to the boss the Thai agencies may not see did not leave; the other two joined their ends.
+    assert sorted(link["kind"] for link in links) == ["member_of", "uses_phone"]
+    assert [i["value"] for i in th.get("/api/identifiers/").json()["results"]] == ["+66 81 234 5678"]
+    assert "Bulk" not in " ".join(federation["kh"].names())

@@ -38,7 +38,8 @@ def deploy_check():
 
 
 def test_production_settings_pass_the_deploy_check_without_warnings(monkeypatch):
-    values = production_settings(monkeypatch, DJANGO_ENV="production", METRICS_TOKEN=secrets.token_urlsafe(32))
+    values = production_settings(monkeypatch, DJANGO_ENV="production", METRICS_TOKEN=secrets.token_urlsafe(32),
+                                 CELERY_BROKER_URL="redis://127.0.0.1:6379/1")
     assert values["SECURE_SSL_REDIRECT"] is True and values["SECURE_HSTS_SECONDS"] >= 31536000
     assert values["LOG_FORMAT"] == "json"
     with override_settings(**values):
@@ -59,3 +60,33 @@ def test_debug_is_refused_in_production(monkeypatch):
 
     with pytest.raises(ImproperlyConfigured):
         production_settings(monkeypatch, DJANGO_ENV="production", DEBUG="1")
+
+
+def test_state_kept_in_one_process_is_warned_of_when_several_run(monkeypatch):
+    """Sessions or the public pages' limits in one process's memory (or on one machine's disk)
+    break behind a load balancer: a second process does not see them (liaison.ops.W003)."""
+    from liaison.ops import checks
+
+    monkeypatch.setenv("WEB_CONCURRENCY", "4")
+    values = production_settings(monkeypatch, DJANGO_ENV="production", METRICS_TOKEN=secrets.token_urlsafe(32),
+                                 CELERY_BROKER_URL="redis://127.0.0.1:6379/1")
+    local = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    with override_settings(**values):
+        assert checks.stateless_processes(None) == [], "database sessions, database/Redis limits"
+        with override_settings(SESSION_ENGINE="django.contrib.sessions.backends.file"):
+            assert [w.id for w in checks.stateless_processes(None)] == ["liaison.ops.W003"]
+        with override_settings(SESSION_ENGINE="django.contrib.sessions.backends.cached_db"):
+            assert [w.id for w in checks.stateless_processes(None)] == ["liaison.ops.W003"]
+        with override_settings(CACHES={**values.get("CACHES", live.CACHES), "public": local}):
+            (warning,) = checks.stateless_processes(None)
+            assert "cache 'public'" in warning.msg
+        monkeypatch.setenv("WEB_CONCURRENCY", "1")
+        with override_settings(CELERY_BROKER_URL="", SESSION_ENGINE="django.contrib.sessions.backends.file"):
+            assert checks.stateless_processes(None) == [], "one process: nothing to share"
+
+
+def test_production_without_a_task_queue_broker_is_warned_of(monkeypatch):
+    values = production_settings(monkeypatch, DJANGO_ENV="production", METRICS_TOKEN=secrets.token_urlsafe(32))
+    with override_settings(**values), pytest.raises(SystemCheckError) as raised:
+        deploy_check()
+    assert "liaison.ops.W004" in str(raised.value)

@@ -78,7 +78,7 @@ def test_alerts_are_queued_not_evaluated_in_the_saving_request(desk, monkeypatch
     SavedSearch.objects.create(owner=desk.vn_analyst, name="Nguyen", kind="search", query="Nguyen")
     queued, evaluated = [], []
     monkeypatch.setattr(alerts, "run_pending", lambda *a, **k: evaluated.append(a))
-    monkeypatch.setattr(tasks.alerts_pending, "delay", lambda *args: queued.append(args))
+    monkeypatch.setattr(tasks.alerts_pending, "apply_async", lambda args, **kw: queued.append(tuple(args)))
     with django_capture_on_commit_callbacks(execute=True):
         person = make_person(desk.vn, "Nguyen Van Moi")
     assert evaluated == [], "nothing evaluated in the request"

@@ -4,6 +4,8 @@
     liaison federation configure nodes.json        # nodes (name, url, public_key) and homes {"CN-MPS": "cn", ...}
     liaison federation status                      # this node, peers, pending entries per peer
     liaison federation push [--loop] [--interval 2] # deliver the outbox (once, or until stopped)
+    liaison federation ask --agency TH-RTP --name "MING XUE CHANG" [--birth-date 1955] [--peer cn]
+                                                   # "do you hold this person?" to the peers: hit / no hit
 """
 import json
 import time
@@ -32,6 +34,15 @@ class Command(BaseCommand):
         push.add_argument("--interval", type=float, default=2.0, help="Seconds between two rounds in loop mode.")
         push.add_argument("--peer", help="Only this peer.")
         push.add_argument("--now", action="store_true", help="Try every pending entry now, whatever its back-off.")
+        ask = sub.add_parser("ask", help="Ask the peers whether they hold a person (hit / no hit, whom to contact).")
+        ask.add_argument("--agency", required=True, help="The asking agency (homed on this node), e.g. TH-RTP.")
+        ask.add_argument("--officer", default="", help="Who asks (recorded by the asked node).")
+        ask.add_argument("--name", action="append", required=True, help="A name of the person (repeat for more).")
+        ask.add_argument("--birth-date", default="")
+        ask.add_argument("--nationality", default="", help="Two-letter country code.")
+        ask.add_argument("--document", default="", help="Passport or identity card number.")
+        ask.add_argument("--sex", default="")
+        ask.add_argument("--peer", action="append", help="Only this peer (repeat for more).")
         demo = sub.add_parser("demo", help="Three demo nodes on this machine (make demo-federation).")
         demo.add_argument("--dir", default="var/federation")
         demo.add_argument("--nodes", default="", help="Start only these nodes, e.g. cn,th (the others stay down).")
@@ -120,6 +131,30 @@ class Command(BaseCommand):
             if not loop:
                 return
             time.sleep(interval)
+
+    def _ask(self, agency, officer, name, birth_date, nationality, document, sex, peer=None, **options):
+        from liaison.federation import remote_match
+        from liaison.sharing.models import Agency
+
+        if not services.enabled() or not getattr(settings, "FEDERATION_PRIVATE_KEY", ""):
+            raise CommandError(_("This node has no name or key: set LIAISON_NODE_NAME and LIAISON_NODE_PRIVATE_KEY."))
+        asking = Agency.objects.filter(short_name=agency).first()
+        if asking is None:
+            raise CommandError(_("Unknown agency %(agency)s.") % {"agency": agency})
+        person = {"names": name, "birth_date": birth_date, "nationality": nationality, "document": document, "sex": sex}
+        try:
+            results = remote_match.ask(asking, person, officer=officer, peer_names=peer)
+        except services.FederationError as exc:
+            raise CommandError(str(exc)) from None
+        for node, answer, error in results:
+            if error:
+                self.stdout.write(_("%(node)s: %(error)s") % {"node": node, "error": error})
+            elif not answer["hit"]:
+                self.stdout.write(_("%(node)s: no hit") % {"node": node})
+            for hit in (answer or {}).get("hits") or []:
+                self.stdout.write(_("%(node)s: hit (%(band)s): contact %(agency)s, quote %(reference)s")
+                                  % {"node": node, "band": hit["band"], "agency": hit["agency"],
+                                     "reference": hit["reference"]})
 
     def _demo(self, dir, nodes="", **options):
         from liaison.federation import demo
