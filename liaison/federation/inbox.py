@@ -13,9 +13,10 @@ from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from liaison.federation import keys
-from liaison.federation.models import AgencyHome, ExchangeEntry, Node, Replica
-from liaison.federation.nodes import DELIVERY_TYPE, FederationError, _envelope, _replicated, home_of, self_name
+from liaison.federation.models import AgencyHome, ExchangeEntry, Replica
+from liaison.federation.nodes import (
+    DELIVERY_TYPE, FederationError, _envelope, _replicated, home_of, self_name, verified_peer,
+)
 from liaison.federation.outbox import _log, _uuid
 
 log = logging.getLogger("liaison.federation")
@@ -63,10 +64,7 @@ def receive_envelope(node_name, signature, body):
     (idempotent: what was applied is skipped by its delivery id). One commit per envelope, and the
     persons it brings are matched once, together, after it commits (``liaison.matching``'s
     scheduling runs once per transaction), not one by one."""
-    peer = Node.objects.filter(name=node_name).exclude(name=self_name()).first() if node_name else None
-    if peer is None or not keys.verify(peer.public_key, body, signature):
-        log.warning("federation: refused a delivery claiming to come from %r: unknown node or bad signature", node_name)
-        raise FederationError(_("Unknown node or bad signature."), status=401)
+    peer = verified_peer(node_name, signature, body, "a delivery")
     try:
         envelope = json.loads(body)
         objects = [o for o in envelope["objects"] if isinstance(o, dict)]

@@ -72,3 +72,17 @@ def remote_agencies(peer):
 
     return list(Agency.objects.filter(federation_home__node=peer).order_by("short_name"))
 
+
+def verified_peer(node_name, signature, body, what):
+    """The peer ``node_name`` if ``signature`` is its Ed25519 signature of ``body``; else FederationError
+    (401). ``what`` names the refused thing in the log ("a delivery", "a match question")."""
+    from django.utils.translation import gettext as _
+
+    from liaison.federation import keys
+
+    peer = Node.objects.filter(name=node_name).exclude(name=self_name()).first() if node_name else None
+    if peer is None or not keys.verify(peer.public_key, body, signature):
+        logging.getLogger("liaison.federation").warning(
+            "federation: refused %s claiming to come from %r: unknown node or bad signature", what, node_name)
+        raise FederationError(_("Unknown node or bad signature."), status=401)
+    return peer

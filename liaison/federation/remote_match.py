@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 
 from liaison.federation import keys
 from liaison.federation.models import RemoteMatchQuery
-from liaison.federation.nodes import FederationError, home_of, peers, self_name
+from liaison.federation.nodes import FederationError, home_of, peers, self_name, verified_peer
 
 log = logging.getLogger("liaison.federation")
 
@@ -57,13 +57,9 @@ def _clean_person(person):
 def answer(node_name, signature, body):
     """Answer a signed question from peer ``node_name``; returns the answer (a dict), or raises
     FederationError (401 bad signature, 403 an agency the peer does not home, 400 a bad question)."""
-    from liaison.federation.models import Node
     from liaison.sharing.models import Agency
 
-    peer = Node.objects.filter(name=node_name).exclude(name=self_name()).first() if node_name else None
-    if peer is None or not keys.verify(peer.public_key, body, signature):
-        log.warning("federation: refused a match question claiming to come from %r", node_name)
-        raise FederationError(_("Unknown node or bad signature."), status=401)
+    peer = verified_peer(node_name, signature, body, "a match question")
     try:
         question = json.loads(body)
         query_id = uuid.UUID(str(question["query_id"]))

@@ -5,6 +5,7 @@ from unittest import mock
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from liaison.intake import services
 from liaison.intake.models import ProposedFact
@@ -72,7 +73,11 @@ def test_a_double_click_on_run_again_queues_one_job(as_analyst, desk, broker):
     # nothing is duplicated, and a finished job is not run a third time.
     jobs.intake_stages.apply(args=[run.pk])
     before = list(document.proposals.values_list("kind", "position"))
-    TaskRun.objects.filter(pk=run.pk).update(state="running")
+    # (Its worker is dead: the job stopped beating. A job that still beats is not run twice.)
+    TaskRun.objects.filter(pk=run.pk).update(state="running", beat_at=timezone.now())
+    jobs.intake_stages.apply(args=[run.pk])  # dropped: another worker is on it
+    assert TaskRun.objects.get(pk=run.pk).state == "running"
+    TaskRun.objects.filter(pk=run.pk).update(state="running", beat_at=None)
     jobs.intake_stages.apply(args=[run.pk])
     assert list(document.proposals.values_list("kind", "position")) == before
     assert jobs.intake_stages.apply(args=[run.pk]).result == "finished already"

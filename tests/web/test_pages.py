@@ -30,6 +30,19 @@ def test_dashboard_shows_figures_as_reported_and_counts_only_visible(as_mm, worl
     assert '<span class="n">3</span> <span>Persons</span>' in page
 
 
+def test_dashboard_counts_stop_at_the_cap_and_say_so(as_mm, world, monkeypatch):
+    # At a million persons an exact count held a web worker for minutes: the dashboard counts as the
+    # lists do, up to a cap, and shows "cap+" beyond it (a count of visible records only).
+    from liaison.web.views import pages
+
+    monkeypatch.setattr(pages, "COUNT_CAP", 2)
+    page = text(as_mm.get(reverse("web:dashboard")))
+    assert '<span class="n">2+</span> <span>Persons</span>' in page
+    monkeypatch.setattr(pages, "COUNT_CAP", 3)
+    page = text(as_mm.get(reverse("web:dashboard")))
+    assert '<span class="n">3</span> <span>Persons</span>' in page  # exactly the cap: no "+"
+
+
 def test_search_finds_chinese_name_and_phone(as_cn, world):
     page = text(as_cn.get(reverse("web:search"), {"q": "明国平"}))
     assert reverse("web:detail", args=["persons", world.guoping.pk]) in page
