@@ -390,3 +390,56 @@ def test_a_delivery_the_peer_asks_to_send_again_keeps_its_batch_queued_until_it_
         assert services.push(session=session, ignore_backoff=True)["th"] == 2
     assert session.bodies[0] == session.bodies[1]
     assert copies_seen_by(world["th_officer"], persons).count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_the_next_envelope_is_formed_while_the_peer_applies_and_order_is_kept(world, client, monkeypatch):
+    # Forming ahead runs in a thread with its own connection: it needs committed rows, hence a
+    # transactional test, and PostgreSQL (on SQLite push stays one step after the other).
+    from django.db import connection
+
+    from liaison.federation import outbox
+
+    if connection.vendor != "postgresql":
+        pytest.skip("forming ahead is for PostgreSQL")
+    import threading
+
+    formed_by = []
+    real_form = outbox._form_batch
+
+    def form(node):
+        batch = real_form(node)
+        if batch is not None:
+            formed_by.append(threading.current_thread().name)
+        return batch
+
+    class Peer:
+        """Answers every delivery applied, after a while (applying happens below, in order): the
+        Thai node cannot apply in this process while the Chinese node forms, as settings say which
+        node the process is."""
+
+        bodies = []
+
+        def post(self, url, data, timeout, headers):
+            import time
+            from types import SimpleNamespace
+
+            self.bodies.append(data)
+            time.sleep(0.3)
+            ids = [{"id": c["id"]} for c in json.loads(data)["objects"] if c["type"] == services.DELIVERY_TYPE]
+            answer = {"successes": ids}
+            return SimpleNamespace(status_code=200, text=json.dumps(answer), json=lambda: answer)
+
+    monkeypatch.setattr(outbox, "_form_batch", form)
+    persons = shared_persons(world, 5)
+    session = Peer()
+    with as_node("cn", CN_KEY), override_settings(FEDERATION_BATCH=2):
+        assert services.push(session=session) == {"kh": 0, "th": 5}
+    assert len(session.bodies) == 3 and len(formed_by) == 3
+    for body in session.bodies:
+        receive_envelope_on_th(body)
+    assert any(name.startswith("liaison-federation-form-") for name in formed_by)  # formed during a send
+    sequences = [c["sequence"] for body in session.bodies
+                 for c in json.loads(body)["objects"] if c["type"] == services.DELIVERY_TYPE]
+    assert sequences == sorted(sequences) and len(set(sequences)) == 5  # in order, each once
+    assert copies_seen_by(world["th_officer"], persons).count() == 5
