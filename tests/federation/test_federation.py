@@ -28,6 +28,10 @@ TH_KEY, TH_PUBLIC = keys.generate()
 
 @pytest.fixture
 def world():
+    return make_world()
+
+
+def make_world():
     cn, th, kh = make_agency("CN-MPS", "CN"), make_agency("TH-RTP", "TH"), make_agency("KH-NP", "KH")
     nodes = {name: Node.objects.create(name=name, base_url=f"http://{name}.invalid/", public_key=public)
              for name, public in (("cn", CN_PUBLIC), ("th", TH_PUBLIC), ("kh", keys.generate()[1]))}
@@ -392,17 +396,31 @@ def test_a_delivery_the_peer_asks_to_send_again_keeps_its_batch_queued_until_it_
     assert copies_seen_by(world["th_officer"], persons).count() == 2
 
 
-@pytest.mark.django_db(transaction=True)
-def test_on_postgresql_the_next_envelope_is_formed_while_the_peer_applies_and_order_is_kept(world, client, monkeypatch):
-    # Forming ahead runs in a thread with its own connection: it needs committed rows, hence a
-    # transactional test, and PostgreSQL (on SQLite push stays one step after the other).
+@pytest.fixture
+def committed_world(transactional_db):
+    """``world`` in committed rows, on PostgreSQL only (see the test below)."""
     from django.db import connection
+    from django_countries import countries
 
-    from liaison.federation import outbox
+    from liaison.core.models import Country
 
     if connection.vendor != "postgresql":
         pytest.skip("forming ahead is for PostgreSQL")
+    # Transactional tests empty every table afterwards, the data migration's countries included.
+    if not Country.objects.exists():
+        Country.objects.bulk_create(Country(code=code, name=name) for code, name in countries)
+    return make_world()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_the_next_envelope_is_formed_while_the_peer_applies_and_order_is_kept(committed_world, monkeypatch):
+    # Forming ahead runs in a thread with its own connection: it needs committed rows, hence a
+    # transactional test, and PostgreSQL (on SQLite push stays one step after the other).
     import threading
+
+    from liaison.federation import outbox
+
+    world = committed_world
 
     formed_by = []
     real_form = outbox._form_batch
