@@ -25,13 +25,13 @@ new persons are evaluated after it too (``liaison.tasks.alerts_pending``), as fo
 import functools
 import logging
 import re
+import threading
 import uuid
 from collections import Counter
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from liaison.federation.models import ExchangeEntry, Replica
@@ -365,6 +365,39 @@ def _write(peer, items):
     for pk in ids:
         schedule(pk)  # one matching run of the whole transaction, after it commits
     _alerts_on_commit(ids)
+    written = {Person: len(persons), ExternalObject: len(items), Share: len(items), Replica: len(items),
+               ExchangeEntry: len(items), ExchangeEntry.recipients.through: len(items),
+               **{model: len(rows) for model, rows in children.items()}}
+    if connection.vendor == "postgresql":
+        transaction.on_commit(lambda: _StatisticsRefresh(written))
+
+
+class _StatisticsRefresh(threading.Thread):
+    """The planner's statistics of the tables an envelope wrote to, kept up with a fast-growing node
+    (``registry.bulk.analyze_if_grown``): after the commit, so that the sample sees the envelope's
+    rows, and in a thread of its own (its own connection), so that the peer's answer does not wait.
+    One at a time per process: a refresh under way makes the next envelope's unnecessary."""
+
+    running = threading.Lock()
+
+    def __init__(self, written):
+        super().__init__(name="liaison-federation-analyze", daemon=True)
+        self.written = written
+        if self.running.acquire(blocking=False):
+            self.start()
+
+    def run(self):
+        from django.db import connections
+
+        from liaison.registry.bulk import analyze_if_grown
+
+        try:
+            analyze_if_grown(self.written)
+        except Exception:  # noqa: BLE001 - statistics only: autovacuum catches up later
+            log.warning("federation: refreshing planner statistics failed", exc_info=True)
+        finally:
+            connections.close_all()
+            self.running.release()
 
 
 def _identity_granted(control, agency):
@@ -450,22 +483,9 @@ def _insert(model, objs, *, with_ids=False):
         return objs
     if connection.vendor != "postgresql":
         return model.objects.bulk_create(objs, batch_size=1000)
-    from liaison.registry import bulk as loader
+    from liaison.registry.bulk import copy_instances
 
-    table = loader._Table(model, timezone.now())
-    stamped = {f.attname for f in table.fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)}
-    if with_ids:
-        for obj, pk in zip(objs, loader._reserve_ids(model, len(objs))):
-            obj.pk = pk
-    for obj in objs:
-        row = {name: getattr(obj, name) for name in table.attnames}
-        row.update((name, table.defaults[name]) for name in stamped)
-        for name in stamped:
-            setattr(obj, name, row[name])
-        table.rows.append(row)
-    with connection.cursor() as cursor:
-        loader._copy(cursor.cursor, table, with_id=with_ids)
-    return objs
+    return copy_instances(model, objs, reserve_ids=with_ids)
 
 
 def _alerts_on_commit(ids):

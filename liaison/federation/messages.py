@@ -243,6 +243,11 @@ def apply(peer, control_):
     addressee = Agency.objects.filter(short_name=next(iter(control_.get("recipients") or []), "")).first()
     if addressee is None or home_of(addressee.pk) != self_name():
         raise FederationError(_("The agency this message is for is not homed on this node."), status=403)
+    if speaker is None and not _in_exchange_with(peer, addressee):
+        # A plain notice speaks for no agency: only an agency that exchanged something with the node
+        # (records either way, a request) may get one, not every inbox of this node.
+        raise FederationError(_("The agency %(agency)s has exchanged nothing with node %(node)s: its notice is "
+                                "refused.") % {"agency": addressee.short_name, "node": peer.name}, status=403)
     from liaison.federation.outbox import _uuid
 
     with transaction.atomic():
@@ -261,6 +266,14 @@ def apply(peer, control_):
         _log(ExchangeEntry.Direction.IN, peer, control_, ExchangeEntry.Status.ACCEPTED if status is None else status,
              owner=speaker)
     return status or ExchangeEntry.Status.ACCEPTED
+
+
+def _in_exchange_with(peer, agency):
+    """Whether ``agency`` sent records to ``peer`` or received some from it (its records or copies in
+    the exchange log, request steps and notices included)."""
+    from django.db.models import Q
+
+    return ExchangeEntry.objects.filter(peer=peer).filter(Q(owner=agency) | Q(recipients=agency)).exists()
 
 
 def _own_persons(peer, stix_ids, owners):

@@ -40,7 +40,7 @@ def _recipients_on(peer, record):
 
     model = type(record)
     return [a for a in remote_agencies(peer)
-            if filter_visible(model.objects.filter(pk=record.pk), RecipientAgency(a)).exists()]
+            if filter_visible(model.objects.all(), RecipientAgency(a), among=[record.pk]).exists()]
 
 
 def enqueue(record, *, check_all_peers=True, follow=True):
@@ -110,7 +110,10 @@ def build_envelope(entries):
         for record in model.objects.filter(pk__in=pks).select_related("owner"):
             records[model, record.pk] = record
         for agency in agencies:
-            for pk in filter_visible(model.objects.filter(pk__in=pks), RecipientAgency(agency)).values_list("pk", flat=True):
+            # among: the batch's shares only; the query-wide form reads every share of the type,
+            # which grows with the registry (0.06 s a query at 100,000).
+            visible = filter_visible(model.objects.all(), RecipientAgency(agency), among=pks)
+            for pk in visible.order_by().values_list("pk", flat=True):
                 sees.setdefault((model, pk), []).append(agency)
         _links_to_agencies_seeing_their_ends(model, pks, sees)
     # Group the shared, unretracted records by (model, owner, recipients): one audience, one narrowing
@@ -132,7 +135,8 @@ def build_envelope(entries):
         audience.readers.extend(RecipientAgency(a) for a in recipients[1:])
         if model in identity_models():
             audience.identity_readers = [RecipientAgency(a) for a in identity_to.get((model, group[0].pk), ())]
-        allowed = set(audience.narrow(model.objects.filter(pk__in=[r.pk for r in group])).values_list("pk", flat=True))
+        allowed = set(audience.narrow(model.objects.all(), among=[r.pk for r in group]).order_by()
+                      .values_list("pk", flat=True))
         writer = StixWriter(audience)
         record_ids = {_record_id(writer, model, records[model, pk]): pk for pk in allowed}
         owner_ids, parts = [], []
@@ -227,7 +231,7 @@ def _links_to_agencies_seeing_their_ends(model, pks, sees):
     for agency in agencies.values():
         for ct_id, ids in ends.items():
             end_model = ContentType.objects.get_for_id(ct_id).model_class()
-            visible = filter_visible(end_model.objects.filter(pk__in=ids), RecipientAgency(agency))
+            visible = filter_visible(end_model.objects.all(), RecipientAgency(agency), among=ids)
             seen.setdefault(agency.pk, set()).update((ct_id, pk) for pk in visible.values_list("pk", flat=True))
     for pk, subject_type, subject_id, object_type, object_id in links:
         if (model, pk) in sees:
@@ -315,49 +319,82 @@ def push(peer=None, *, session=None, ignore_backoff=False, limit=100_000):
 
     session = session or requests.Session()
     now = timezone.now()
-    result = {}
-    for node in ([peer] if peer else peers()):
-        delivered = 0
+    return {node.name: _push_to(node, session, now, ignore_backoff=ignore_backoff, limit=limit)
+            for node in ([peer] if peer else peers())}
+
+
+def _push_to(node, session, now, *, ignore_backoff, limit):
+    """``push`` to one peer; returns the deliveries done.
+
+    Pipelined (PostgreSQL, ``_pipelined``), three things overlap: the peer applies envelope N; a
+    thread forms N+1 (``_FormAhead``); another records N-1's answer (``_Recorder``: the outbox
+    rows and the exchange log, 0.1 s an envelope, which the next request no longer waits for). A
+    batch is recorded in the background only when the peer's answer settles every delivery of it
+    (``_Outcome.settles``), so that nothing sent later can overtake a delivery still to retry. If the
+    process dies before a recording commits, that batch is sent again: the peer skips what it
+    applied (delivery ids), so the retry is harmless."""
+    pipelined = _pipelined()
+    delivered, recorder, recorded_later = 0, None, set()
+    try:
         while delivered < limit:
-            batch = _next_batch(node)
+            batch = _next_batch(node, skip=recorded_later)
             if batch is None:
                 break
             if batch.next_attempt_at and batch.next_attempt_at > now and not ignore_backoff:
                 break
-            ahead = _FormAhead(node, batch) if _pipelined() else None
+            ahead = _FormAhead(node, batch, recorded_later) if pipelined else None
             try:
-                done = _send_batch(batch, session)
+                outcome = _post(batch, session)
             finally:
                 if ahead is not None:
                     ahead.join()
+            if pipelined and outcome.settles(batch):
+                if recorder is not None:
+                    recorder.join()  # one recording at a time: the exchange log stays in order
+                recorder = _Recorder(batch, outcome)
+                recorded_later.add(batch.pk)
+                delivered += outcome.settled
+                continue
+            if recorder is not None:
+                recorder.join()
+                recorder = None
+            done = _record(batch, outcome)
             if done is None:
                 break
             delivered += done
-        result[node.name] = delivered
-    return result
+    finally:
+        if recorder is not None:
+            recorder.join()
+    return delivered
 
 
 def _pipelined():
-    """Whether ``push`` forms the next envelope while the peer applies the one sent. Forming (reading
-    500 records, the onward rule, STIX, signing) and the peer's applying took about as long each
-    (bench/README.md): one after the other, each waited for the other. PostgreSQL only: on SQLite the
-    two writers would wait for each other's lock anyway."""
-    return connection.vendor == "postgresql" and getattr(settings, "FEDERATION_PIPELINE", True)
+    """Whether ``push`` forms the next envelope while the peer applies the one sent, and records an
+    answer while the next envelope is on its way. Forming (reading 500 records, the onward rule,
+    STIX, signing), the peer's applying and recording the answer, one after the other, each waited
+    for the others (bench/README.md). PostgreSQL only: on SQLite the writers would wait for each
+    other's lock anyway. Never inside a transaction: the threads' own connections would not see
+    its rows."""
+    return (connection.vendor == "postgresql" and not connection.in_atomic_block
+            and getattr(settings, "FEDERATION_PIPELINE", True))
 
 
 class _FormAhead(threading.Thread):
     """Forms the peer's next batch in a thread of its own (its own database connection) while
     ``sent`` is on the wire. Order is kept: batches go out oldest first, and this one is formed only
-    when ``sent`` is the only batch not yet delivered."""
+    when ``sent`` is the only batch not yet delivered (``recorded_later``: batches the peer settled
+    whose recording is still under way count as delivered)."""
 
-    def __init__(self, node, sent):
+    def __init__(self, node, sent, recorded_later=()):
         super().__init__(name=f"liaison-federation-form-{node.name}", daemon=True)
-        self.node, self.sent = node, sent
+        self.node, self.sent, self.recorded_later = node, sent, set(recorded_later)
         self.start()
 
     def run(self):
         try:
-            if not OutboxBatch.objects.filter(peer=self.node, delivered_at__isnull=True).exclude(pk=self.sent.pk).exists():
+            waiting = OutboxBatch.objects.filter(peer=self.node, delivered_at__isnull=True).exclude(
+                pk__in={self.sent.pk, *self.recorded_later})
+            if not waiting.exists():
                 _form_batch(self.node)
         except Exception:  # noqa: BLE001 - forming ahead is an optimisation: the next push forms it again
             log.warning("federation: forming the next envelope for %s ahead failed", self.node.name, exc_info=True)
@@ -365,9 +402,29 @@ class _FormAhead(threading.Thread):
             connections.close_all()  # this thread's own connection
 
 
-def _next_batch(node):
-    """The peer's oldest batch not delivered, or a new one formed of its next pending entries."""
-    batch = OutboxBatch.objects.filter(peer=node, delivered_at__isnull=True).order_by("pk").first()
+class _Recorder(threading.Thread):
+    """Records a settled batch's answer (``_record``) in a thread of its own while ``push`` sends the
+    next one."""
+
+    def __init__(self, batch, outcome):
+        super().__init__(name=f"liaison-federation-record-{batch.peer_id}", daemon=True)
+        self.batch, self.outcome = batch, outcome
+        self.start()
+
+    def run(self):
+        try:
+            _record(self.batch, self.outcome)
+        except Exception:  # noqa: BLE001 - the batch stays undelivered here: the next push sends it again
+            log.warning("federation: recording the answer to batch %s failed", self.batch.pk, exc_info=True)
+        finally:
+            connections.close_all()
+
+
+def _next_batch(node, skip=()):
+    """The peer's oldest batch not delivered (but those in ``skip``), or a new one formed of its next
+    pending entries."""
+    batch = (OutboxBatch.objects.filter(peer=node, delivered_at__isnull=True).exclude(pk__in=set(skip))
+             .order_by("pk").first())
     return batch if batch is not None else _form_batch(node)
 
 
@@ -397,20 +454,55 @@ def _form_batch(node):
     return batch
 
 
+def _mark_delivered(entries, now):
+    """Save ``entries``' outcome: one UPDATE for those applied, one per refusal reason. (Django's
+    ``bulk_update`` writes a CASE of 500 branches per column, which took longer to build than the
+    peer took to apply the envelope, and the next envelope waited for it.)"""
+    by_outcome = {}
+    for entry in entries:
+        by_outcome.setdefault((entry.refused, entry.last_error), []).append(entry.pk)
+    for (refused, error), pks in by_outcome.items():
+        OutboxEntry.objects.filter(pk__in=pks).update(delivered_at=now, refused=refused, last_error=error)
+
+
 def _send_batch(batch, session):
     """Send ``batch`` once; returns how many of its deliveries are done (applied, already applied or
     refused by the peer), or None when the queue must wait (peer down, or a delivery it asks to retry)."""
+    return _record(batch, _post(batch, session))
+
+
+class _Outcome:
+    """What the peer answered to a batch: HTTP status (None: no answer), text, TAXII status."""
+
+    def __init__(self, status, text, answer):
+        self.status, self.text, self.answer = status, text, answer
+        self.settled = 0
+
+    def settles(self, batch):
+        """Whether the answer says, for every delivery of ``batch``, applied or refused (none to try
+        again): then nothing of it waits, and the next batch may go before this one is recorded."""
+        if self.status is None or not 200 <= self.status < 300 or not isinstance(self.answer, dict):
+            return False
+        said = {str(d.get("id")) for key in ("successes", "failures")
+                for d in self.answer.get(key) or [] if isinstance(d, dict)}
+        rows = list(batch.entries.values_list("delivery_id", "delivered_at"))
+        if self.answer.get("pendings") or not rows or not all(f"{DELIVERY_TYPE}--{pk}" in said for pk, _at in rows):
+            return False
+        self.settled = sum(1 for _pk, delivered_at in rows if delivered_at is None)  # as ``_record`` counts
+        return True
+
+
+def _post(batch, session):
+    """Send ``batch``'s frozen envelope, signed, to its peer (the network only: no database write)."""
     import requests
 
     body = bytes(batch.body)
-    controls = [o for o in json.loads(body)["objects"] if o.get("type") == DELIVERY_TYPE]
-    entries = {e.delivery_id: e for e in batch.entries.select_related("peer")}
     batch.attempts += 1
     signature = keys.sign(settings.FEDERATION_PRIVATE_KEY, body)
     answer = {}
     try:
         # The peer applies the whole envelope before it answers: the time allowed grows with its size.
-        timeout = getattr(settings, "FEDERATION_TIMEOUT", 10) + 0.2 * len(controls)
+        timeout = getattr(settings, "FEDERATION_TIMEOUT", 10) + 0.2 * batch_size()
         response = session.post(inbox_url(batch.peer), data=body, timeout=timeout,
                                 headers={"Content-Type": TAXII_MEDIA_TYPE, "Accept": TAXII_MEDIA_TYPE,
                                          "X-Liaison-Node": self_name(), "X-Liaison-Signature": signature})
@@ -421,6 +513,15 @@ def _send_batch(batch, session):
         status, text = None, str(exc)[:300]
     except ValueError:
         status, text = None, _("The peer's answer is not a TAXII status.")
+    return _Outcome(status, text, answer)
+
+
+def _record(batch, outcome):
+    """Record the peer's answer to ``batch`` (outbox rows, exchange log, back-off); returns how many
+    of its deliveries are done, or None when the queue must wait."""
+    status, text, answer = outcome.status, outcome.text, outcome.answer
+    controls = [o for o in json.loads(bytes(batch.body))["objects"] if o.get("type") == DELIVERY_TYPE]
+    entries = {e.delivery_id: e for e in batch.entries.select_related("peer")}
     now = timezone.now()
     with transaction.atomic():
         if status is not None and status < 300:
@@ -444,15 +545,14 @@ def _send_batch(batch, session):
                 logs.append((control, ExchangeEntry.Status.REFUSED if entry.refused else ExchangeEntry.Status.DELIVERED,
                              entry.last_error))
                 done += 1
-            OutboxEntry.objects.bulk_update([e for e in entries.values() if e.delivered_at == now],
-                                            ["delivered_at", "last_error", "refused"])
+            _mark_delivered([e for e in entries.values() if e.delivered_at == now], now)
             _log_many(ExchangeEntry.Direction.OUT, batch.peer, logs)
             messages.tell_refused(batch.peer, [(c, d) for c, s, d in logs if s == ExchangeEntry.Status.REFUSED])
             if refused:
                 log.warning("federation: %s refused %s deliveries of batch %s", batch.peer.name, len(refused), batch.pk)
             if not pending:
                 batch.delivered_at, batch.last_error = now, ""
-                batch.save()
+                batch.save(update_fields=["attempts", "delivered_at", "last_error"])  # not the frozen body again
                 return done
             text = _("%(count)s deliveries to try again.") % {"count": len(pending)}
         elif status is not None and 400 <= status < 500 and status not in RETRY_STATUSES:
@@ -461,9 +561,9 @@ def _send_batch(batch, session):
             error = f"{status}: {text}"[:500]
             for entry in entries.values():
                 entry.delivered_at, entry.refused, entry.last_error = now, True, error
-            OutboxEntry.objects.bulk_update(list(entries.values()), ["delivered_at", "refused", "last_error"])
+            _mark_delivered(list(entries.values()), now)
             batch.delivered_at, batch.last_error = now, error
-            batch.save()
+            batch.save(update_fields=["attempts", "delivered_at", "last_error"])
             _log_many(ExchangeEntry.Direction.OUT, batch.peer,
                       [(c, ExchangeEntry.Status.REFUSED, error) for c in controls])
             messages.tell_refused(batch.peer, [(c, error) for c in controls])
@@ -472,7 +572,7 @@ def _send_batch(batch, session):
         backoff = min(2 ** (batch.attempts - 1), getattr(settings, "FEDERATION_MAX_BACKOFF", MAX_BACKOFF))
         batch.next_attempt_at = now + timedelta(seconds=backoff)
         batch.last_error = f"{status or ''} {text}".strip()[:500]
-        batch.save()
+        batch.save(update_fields=["attempts", "next_attempt_at", "last_error"])
         OutboxEntry.objects.filter(batch=batch, delivered_at__isnull=True).update(
             attempts=batch.attempts, next_attempt_at=batch.next_attempt_at, last_error=batch.last_error)
         if batch.attempts == 1:

@@ -25,9 +25,9 @@ import uuid
 
 from django.conf import settings
 from django.db import transaction
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from liaison.federation import keys
 from liaison.federation.models import RemoteMatchQuery
@@ -127,38 +127,20 @@ def _screen(peer, agency, officer, traveller, query_id):
 
 
 def _announce(hit, run, peer, agency, officer):
-    """Audit the hit in the watching agency's trail and send it the hit notice (who asked, through which node)."""
-    from liaison.audit import log as audit
-    from liaison.audit.models import AuditEntry
-    from liaison.core.localefmt import Reader, format_datetime
-    from liaison.registry.models import Person
-    from liaison.requests.notifications import notify
-    from liaison.sharing.models import Agency
+    """Audit the hit in the watching agency's trail and send it the hit notice (who asked, through which
+    node): screening's notice (``announce_hit``), in the words of a question from another node."""
+    from liaison.screening.services import announce_hit
 
-    audit.record(AuditEntry.Action.SCREENING_HIT, None, Person(pk=hit.watched_id, owner_id=hit.watched_agency_id),
-                 owner_agency=Agency(pk=hit.watched_agency_id), reference=hit.reference, screened_by=agency.short_name,
-                 node=peer.name, officer=officer, band=hit.band, withheld=hit.withheld)
-
-    def values():
-        return {"reference": hit.reference, "agency": agency.short_name, "node": peer.name, "band": hit.get_band_display(),
-                "officer": officer or _("an officer"),
-                "when": format_datetime(run.at, Reader(language=translation.get_language() or "en"))}
-
-    def title():
-        return _("Hit %(reference)s: %(agency)s (node %(node)s) asked about a person matching your watchlisted record "
-                 "(%(band)s)") % values()
-
-    def body():
-        text = _("Asked by %(officer)s of %(agency)s through node %(node)s, %(when)s. Open the hit to see your record "
-                 "and the person as asked. %(agency)s was told only to contact your agency and to quote "
-                 "%(reference)s.") % values()
-        if hit.withheld:
-            text += " " + _("This hit was not shown to %(agency)s: it reached today's limit of hits on your "
-                            "watchlist. Contact them if the person must be stopped.") % values()
-        return text
-
-    notify(agency=Agency(pk=hit.watched_agency_id), title=title, body=body,
-           url=reverse("screening:hit", args=[hit.reference]), kind="screening_hit")
+    announce_hit(
+        hit, run, user=None, screened_by=agency.short_name, detail={"node": peer.name, "officer": officer},
+        values=lambda: {"agency": agency.short_name, "node": peer.name, "officer": officer or _("an officer")},
+        title=gettext_lazy("Hit %(reference)s: %(agency)s (node %(node)s) asked about a person matching your "
+                           "watchlisted record (%(band)s)"),
+        body=gettext_lazy("Asked by %(officer)s of %(agency)s through node %(node)s, %(when)s. Open the hit to see "
+                          "your record and the person as asked. %(agency)s was told only to contact your agency and "
+                          "to quote %(reference)s."),
+        withheld=gettext_lazy("This hit was not shown to %(agency)s: it reached today's limit of hits on your "
+                              "watchlist. Contact them if the person must be stopped."))
 
 
 # The asking node ---------------------------------------------------------------------------------

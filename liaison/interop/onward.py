@@ -70,12 +70,13 @@ class OnwardAudience:
     def agency_id(self):
         return getattr(self.user, "agency_id", None)
 
-    def narrow(self, queryset):
-        """``queryset`` narrowed to what may leave for this audience."""
+    def narrow(self, queryset, *, among=None):
+        """``queryset`` narrowed to what may leave for this audience; ``among``: the ids it is
+        taken from (``filter_visible``'s form for a batch of ids)."""
         from liaison.sharing.visibility import filter_visible
 
         for reader in self.readers:
-            queryset = filter_visible(queryset, reader)
+            queryset = filter_visible(queryset, reader, among=among)
         queryset = queryset.exclude(tlp=TLP.RED)
         queryset = queryset.filter(Q(owner_id=self.agency_id) | ~Q(handling__in=RESTRICTED_HANDLING))
         if not self.named_recipient:
@@ -91,7 +92,7 @@ class OnwardAudience:
         ids = {pk for pk in ids if pk is not None}
         if not ids:
             return set()
-        return set(self.narrow(model.objects.filter(pk__anyof=list(ids))).values_list("pk", flat=True))
+        return set(self.narrow(model.objects.all(), among=ids).order_by().values_list("pk", flat=True))
 
     def readable_protected(self, model, ids):
         """Of ``ids``, the records whose protected fields may leave: none without a named
@@ -153,7 +154,7 @@ def refusal(record, audience):
 
     if record.tlp == TLP.RED:
         return _("This record is marked TLP:RED: it never leaves Liaison.")
-    if not audience.narrow(type(record).objects.filter(pk=record.pk)).exists():
+    if not audience.narrow(type(record).objects.all(), among=[record.pk]).exists():
         if record.handling in RESTRICTED_HANDLING and record.owner_id != audience.agency_id:
             return _("The owner agency's handling code forbids onward sharing without its permission.")
         if record.tlp in AMBER_LEVELS and not audience.named_recipient:

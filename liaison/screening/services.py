@@ -40,6 +40,7 @@ from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from liaison.audit import log as audit
 from liaison.audit.models import AuditEntry
@@ -287,40 +288,51 @@ def screen(user, travellers, *, kind, place="", filename=""):
 
 def _announce(hit, run, user, screener=None):
     """Audit the hit for the watching agency and send it the hit notice (who screened, where, when)."""
+    from liaison.sharing.models import Agency
+
+    screener = screener or Agency.objects.get(pk=run.agency_id)
+    officer = user.get_full_name() or user.get_username()
+    announce_hit(
+        hit, run, user=user, screened_by=screener.short_name, detail={"place": run.place},
+        values=lambda: {"agency": screener.short_name, "officer": officer, "place": run.place or _("no post given")},
+        title=gettext_lazy("Screening hit %(reference)s: a traveller screened by %(agency)s matched your watchlisted "
+                           "record (%(band)s)"),
+        body=gettext_lazy("Screened by %(officer)s of %(agency)s at %(place)s, %(when)s. Open the hit to see your "
+                          "record and the traveller as entered. The screening officer was told only to contact your "
+                          "agency and to quote %(reference)s."),
+        withheld=gettext_lazy("This hit was not shown to the screening officer: %(agency)s reached today's limit of "
+                              "hits on your watchlist. Contact them if the traveller must be stopped."))
+
+
+def announce_hit(hit, run, *, user, screened_by, detail, values, title, body, withheld):
+    """Audit ``hit`` in the watching agency's trail and send that agency the hit notice: one path for
+    a traveller screened here and for a question from another node (``liaison.federation.remote_match``).
+
+    ``title``, ``body`` and ``withheld`` (added when the hit was held back from the screener) are lazy
+    texts formatted with ``values()`` and the hit's reference, band and time, in each reader's language
+    when the notice is shown; ``detail``: what else the audit entry records (the post, the node...)."""
     from django.urls import reverse
 
     from liaison.core.localefmt import Reader, format_datetime
     from liaison.registry.models import Person
     from liaison.sharing.models import Agency
 
-    screener = screener or Agency.objects.get(pk=run.agency_id)
     audit.record(AuditEntry.Action.SCREENING_HIT, user, Person(pk=hit.watched_id, owner_id=hit.watched_agency_id),
-                 owner_agency=Agency(pk=hit.watched_agency_id), reference=hit.reference, screened_by=screener.short_name,
-                 place=run.place, band=hit.band, withheld=hit.withheld)
+                 owner_agency=Agency(pk=hit.watched_agency_id), reference=hit.reference, screened_by=screened_by,
+                 band=hit.band, withheld=hit.withheld, **detail)
     notify = _notify()
     if notify is None:
         return
-    officer = user.get_full_name() or user.get_username()
 
-    def values():
-        return {"reference": hit.reference, "agency": screener.short_name, "band": hit.get_band_display(),
-                "officer": officer, "place": run.place or _("no post given"),
-                "when": format_datetime(run.at, Reader(language=translation.get_language() or "en"))}
+    def all_values():
+        return {"reference": hit.reference, "band": hit.get_band_display(),
+                "when": format_datetime(run.at, Reader(language=translation.get_language() or "en")), **values()}
 
-    def title():
-        return _("Screening hit %(reference)s: a traveller screened by %(agency)s matched your watchlisted record "
-                 "(%(band)s)") % values()
+    def body_text():
+        text = str(body) % all_values()
+        return f"{text} {str(withheld) % all_values()}" if hit.withheld else text
 
-    def body():
-        text = _("Screened by %(officer)s of %(agency)s at %(place)s, %(when)s. Open the hit to see your record and "
-                 "the traveller as entered. The screening officer was told only to contact your agency and to quote "
-                 "%(reference)s.") % values()
-        if hit.withheld:
-            text += " " + _("This hit was not shown to the screening officer: %(agency)s reached today's limit of hits "
-                            "on your watchlist. Contact them if the traveller must be stopped.") % values()
-        return text
-
-    notify(agency=Agency(pk=hit.watched_agency_id), title=title, body=body,
+    notify(agency=Agency(pk=hit.watched_agency_id), title=lambda: str(title) % all_values(), body=body_text,
            url=reverse("screening:hit", args=[hit.reference]), kind="screening_hit")
 
 

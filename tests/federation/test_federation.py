@@ -461,3 +461,69 @@ def test_on_postgresql_the_next_envelope_is_formed_while_the_peer_applies_and_or
                  for c in json.loads(body)["objects"] if c["type"] == services.DELIVERY_TYPE]
     assert sequences == sorted(sequences) and len(set(sequences)) == 5  # in order, each once
     assert copies_seen_by(world["th_officer"], persons).count() == 5
+
+
+class _AnsweringPeer:
+    """A peer answering each envelope after a while; ``pending_once``: delivery ids it answers
+    "send again" the first time it sees them (the Thai node applies below, in order)."""
+
+    def __init__(self, pending_once=()):
+        self.bodies, self.pending_once = [], set(pending_once)
+
+    def post(self, url, data, timeout, headers):
+        import time
+        from types import SimpleNamespace
+
+        self.bodies.append(data)
+        time.sleep(0.2)
+        ids = [c["id"] for c in json.loads(data)["objects"] if c["type"] == services.DELIVERY_TYPE]
+        again = [i for i in ids if i in self.pending_once]
+        self.pending_once -= set(again)
+        answer = {"successes": [{"id": i} for i in ids if i not in again],
+                  "pendings": [{"id": i, "liaison_http_status": 409} for i in again]}
+        return SimpleNamespace(status_code=202, text=json.dumps(answer), json=lambda: answer)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_answers_are_recorded_while_the_next_envelope_goes_and_nothing_is_left_unrecorded(committed_world):
+    world = committed_world  # PostgreSQL only: push overlaps recording with sending there
+    persons = shared_persons(world, 7)
+    session = _AnsweringPeer()
+    with as_node("cn", CN_KEY), override_settings(FEDERATION_BATCH=2):
+        assert services.push(session=session) == {"kh": 0, "th": 7}
+    assert len(session.bodies) == 4
+    # Every answer recorded by the time push returns: the rows, the batches, the administrator's log.
+    assert not OutboxEntry.objects.filter(delivered_at__isnull=True).exists()
+    assert ExchangeEntry.objects.filter(direction="out", status="delivered").count() == 7
+    assert set(ExchangeEntry.objects.filter(direction="out").values_list("sequence", flat=True)) == set(
+        OutboxEntry.objects.values_list("pk", flat=True))
+    from liaison.federation.models import OutboxBatch
+
+    assert not OutboxBatch.objects.filter(delivered_at__isnull=True).exists()
+    for body in session.bodies:
+        receive_envelope_on_th(body)
+    assert copies_seen_by(world["th_officer"], persons).count() == 7
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_a_delivery_to_send_again_stops_the_queue_before_any_later_envelope(committed_world):
+    # The next envelope goes before an answer is recorded only when the answer settles every delivery:
+    # a later retraction must never overtake the share it ends.
+    world = committed_world  # PostgreSQL only: push overlaps recording with sending there
+    persons = shared_persons(world, 6)
+    second = OutboxEntry.objects.order_by("pk")[2]  # in the second envelope of two
+    session = _AnsweringPeer(pending_once={f"{services.DELIVERY_TYPE}--{second.delivery_id}"})
+    with as_node("cn", CN_KEY), override_settings(FEDERATION_BATCH=2):
+        assert services.push(session=session)["th"] == 2  # the first envelope; the second waits
+        assert len(session.bodies) == 2  # the third was not sent
+        assert OutboxEntry.objects.filter(delivered_at__isnull=True).count() == 3
+        assert services.push(session=session, ignore_backoff=True)["th"] == 3  # the second's last, the third
+    sent = [[c["sequence"] for c in json.loads(b)["objects"] if c["type"] == services.DELIVERY_TYPE]
+            for b in session.bodies]
+    assert sent[2] == sent[1]  # the same envelope again, before the third
+    order = [s for batch in sent for s in batch]
+    assert order[4:] == sorted(order[4:]) and sorted(set(order)) == sorted(
+        OutboxEntry.objects.values_list("pk", flat=True))
+    for body in session.bodies:
+        receive_envelope_on_th(body)
+    assert copies_seen_by(world["th_officer"], persons).count() == 6

@@ -163,3 +163,22 @@ def test_a_watchlist_hit_on_another_node_reaches_the_agency_with_its_own_record(
     assert notice.title == "Watchlist hit: your record matched a watchlisted record held by CN-MPS: strong match"
     assert notice.url == f"/persons/{suspect.pk}/"  # its own record on its own node, nothing of CN-MPS's
     assert "明学昌" not in str(notice.texts)
+
+
+def test_a_plain_notice_reaches_only_an_agency_that_exchanged_with_the_node(world, client):
+    # A notice speaks for no agency: a node may not drop one in the inbox of every agency of another.
+    stranger = make_agency("CN-IMM", "CN")
+    AgencyHome.objects.create(agency=stranger, node=Node.objects.get(name="cn"))
+    request = sent_from_th(world, make_person(world["th"], "Somchai Ruangsri"))
+    push(client, "th", "cn")  # CN-MPS has now exchanged with th
+    with as_node("th"):
+        for addressee in ("CN-IMM", "CN-MPS"):
+            messages._queue("cn", kind="notice", speaker="", addressee=addressee, record=f"notice:{addressee}",
+                            payload={"notice_kind": "screening_hit", "texts": {"en": ["Call us", "About a traveller"]}})
+    assert push(client, "th", "cn") == 2  # one applied, one refused
+    assert not Notification.objects.filter(agency=stranger).exists()
+    assert ExchangeEntry.objects.get(direction="in", status="refused").detail.startswith(
+        "The agency CN-IMM has exchanged nothing with node th")
+    notice = Notification.objects.get(agency=world["cn"], kind="screening_hit")
+    assert notice.title == "[node th] Call us"
+    assert copy_on_cn(request).status == "sent"

@@ -192,3 +192,29 @@ class TestDeferredIndexes:
         keys = _foreign_keys("registry_nationality")
         assert len(keys) == 2 and not all(keys.values())  # the country key is back, NOT VALID until fixed
         Nationality.objects.all().delete()
+
+
+def test_planner_statistics_follow_a_table_that_doubled_and_only_then():
+    # A node receiving its first replication grows faster than autovacuum analyses: without fresh
+    # statistics PostgreSQL scanned whole tables for each envelope's ids (liaison.federation.bulk).
+    from django.db import connection
+
+    from liaison.registry.bulk import analyze_if_grown
+
+    if connection.vendor != "postgresql":
+        pytest.skip("planner statistics are PostgreSQL's")
+    owner = make_agency("CN-MPS")
+    rows = [{"names": [{"full_name": f"Wang Wei {i}"}]} for i in range(40)]
+    load_persons(rows, owner)
+
+    def believed():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'registry_person'")
+            return cursor.fetchone()[0]
+
+    assert analyze_if_grown({Person: 40}) == ["registry_person"]
+    assert believed() == 40
+    assert analyze_if_grown({Person: 30}) == []  # 30 more on 40: not yet doubled
+    load_persons(rows + rows[:5], owner)
+    assert analyze_if_grown({Person: 45, PersonName: 0}) == ["registry_person"]
+    assert believed() == 85

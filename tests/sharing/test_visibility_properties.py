@@ -124,6 +124,15 @@ def test_visible_set_and_count_match_the_rule(world):
         assert qs.count() == len(expected)
         # Filtering and ordering on top of visibility never widen it.
         assert set(qs.filter(names__full_name__startswith="Record").values_list("pk", flat=True)) == expected
+        # The per-row form (search hits) and the form for a batch of ids (federation, interchange):
+        # the same rule, for any subset of the ids, however the shares are looked up.
+        from liaison.sharing.visibility import filter_visible
+
+        some = ids[::2]
+        assert set(filter_visible(Person.objects.all(), user, among=some).values_list("pk", flat=True)) == \
+            expected & set(some)
+        assert set(filter_visible(Person.objects.filter(pk__in=ids), user, per_row=True)
+                   .values_list("pk", flat=True)) == expected
         if viewer is not None:
             check_api_and_pages(user, expected, set(ids) - expected)
 
