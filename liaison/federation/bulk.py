@@ -35,7 +35,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
 from liaison.federation.models import ExchangeEntry, Replica
-from liaison.federation.nodes import FederationError, home_of, self_name
+from liaison.federation.nodes import FederationError, home_of, self_name, side_thread
 
 log = logging.getLogger("liaison.federation")
 
@@ -369,35 +369,29 @@ def _write(peer, items):
                ExchangeEntry: len(items), ExchangeEntry.recipients.through: len(items),
                **{model: len(rows) for model, rows in children.items()}}
     if connection.vendor == "postgresql":
-        transaction.on_commit(lambda: _StatisticsRefresh(written))
+        transaction.on_commit(lambda: _refresh_statistics(written))
 
 
-class _StatisticsRefresh(threading.Thread):
+_refreshing = threading.Lock()
+
+
+def _refresh_statistics(written):
     """The planner's statistics of the tables an envelope wrote to, kept up with a fast-growing node
     (``registry.bulk.analyze_if_grown``): after the commit, so that the sample sees the envelope's
-    rows, and in a thread of its own (its own connection), so that the peer's answer does not wait.
-    One at a time per process: a refresh under way makes the next envelope's unnecessary."""
+    rows, and in a thread of its own, so that the peer's answer does not wait. One at a time per
+    process: a refresh under way makes the next envelope's unnecessary."""
+    from liaison.registry.bulk import analyze_if_grown
 
-    running = threading.Lock()
+    if not _refreshing.acquire(blocking=False):
+        return
 
-    def __init__(self, written):
-        super().__init__(name="liaison-federation-analyze", daemon=True)
-        self.written = written
-        if self.running.acquire(blocking=False):
-            self.start()
-
-    def run(self):
-        from django.db import connections
-
-        from liaison.registry.bulk import analyze_if_grown
-
+    def refresh():
         try:
-            analyze_if_grown(self.written)
-        except Exception:  # noqa: BLE001 - statistics only: autovacuum catches up later
-            log.warning("federation: refreshing planner statistics failed", exc_info=True)
+            analyze_if_grown(written)
         finally:
-            connections.close_all()
-            self.running.release()
+            _refreshing.release()
+
+    side_thread("liaison-federation-analyze", refresh, failed="federation: refreshing planner statistics failed")
 
 
 def _identity_granted(control, agency):

@@ -86,3 +86,23 @@ def verified_peer(node_name, signature, body, what):
             "federation: refused %s claiming to come from %r: unknown node or bad signature", what, node_name)
         raise FederationError(_("Unknown node or bad signature."), status=401)
     return peer
+
+
+def side_thread(name, work, *, failed):
+    """Run ``work()`` now in a daemon thread with a database connection of its own, closed when it
+    ends; returns the thread. For work whose failure costs time, not data (forming the next envelope
+    ahead, recording an answer, refreshing statistics): the next push or envelope does it again, so
+    an error is logged as ``failed`` and not raised."""
+    from django.db import connections
+
+    def run():
+        try:
+            work()
+        except Exception:  # noqa: BLE001 - see the docstring: made good by the next round
+            log.warning(failed, exc_info=True)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run, name=name, daemon=True)
+    thread.start()
+    return thread

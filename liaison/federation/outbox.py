@@ -10,13 +10,12 @@ sequence, which owner and recipients, and whether the record is shared (``upsert
 longer (``withdraw``: unshared, retracted, marked TLP:RED, deleted)."""
 import json
 import logging
-import threading
 import uuid
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,7 +24,7 @@ from liaison.federation.models import ExchangeEntry, OutboxBatch, OutboxEntry, S
 from liaison.federation.order import dependents, names_others
 from liaison.federation.nodes import (
     BATCH, DELIVERY_TYPE, INBOX_COLLECTION, MAX_BACKOFF, MAX_ENVELOPE_BYTES, RETRY_STATUSES, TAXII_MEDIA_TYPE,
-    _replicated, enabled, home_of, peers, remote_agencies, self_name,
+    _replicated, enabled, home_of, peers, remote_agencies, self_name, side_thread,
 )
 
 log = logging.getLogger("liaison.federation")
@@ -327,7 +326,7 @@ def _push_to(node, session, now, *, ignore_backoff, limit):
     """``push`` to one peer; returns the deliveries done.
 
     Pipelined (PostgreSQL, ``_pipelined``), three things overlap: the peer applies envelope N; a
-    thread forms N+1 (``_FormAhead``); another records N-1's answer (``_Recorder``: the outbox
+    thread forms N+1 (``_form_ahead``); another records N-1's answer (``_record_behind``: the outbox
     rows and the exchange log, 0.1 s an envelope, which the next request no longer waits for). A
     batch is recorded in the background only when the peer's answer settles every delivery of it
     (``_Outcome.settles``), so that nothing sent later can overtake a delivery still to retry. If the
@@ -342,7 +341,7 @@ def _push_to(node, session, now, *, ignore_backoff, limit):
                 break
             if batch.next_attempt_at and batch.next_attempt_at > now and not ignore_backoff:
                 break
-            ahead = _FormAhead(node, batch, recorded_later) if pipelined else None
+            ahead = _form_ahead(node, batch, recorded_later) if pipelined else None
             try:
                 outcome = _post(batch, session)
             finally:
@@ -351,7 +350,7 @@ def _push_to(node, session, now, *, ignore_backoff, limit):
             if pipelined and outcome.settles(batch):
                 if recorder is not None:
                     recorder.join()  # one recording at a time: the exchange log stays in order
-                recorder = _Recorder(batch, outcome)
+                recorder = _record_behind(batch, outcome)
                 recorded_later.add(batch.pk)
                 delivered += outcome.settled
                 continue
@@ -379,45 +378,26 @@ def _pipelined():
             and getattr(settings, "FEDERATION_PIPELINE", True))
 
 
-class _FormAhead(threading.Thread):
-    """Forms the peer's next batch in a thread of its own (its own database connection) while
-    ``sent`` is on the wire. Order is kept: batches go out oldest first, and this one is formed only
-    when ``sent`` is the only batch not yet delivered (``recorded_later``: batches the peer settled
-    whose recording is still under way count as delivered)."""
+def _form_ahead(node, sent, recorded_later):
+    """Form the peer's next batch in a thread of its own while ``sent`` is on the wire. Order is
+    kept: batches go out oldest first, and this one is formed only when ``sent`` is the only batch not
+    yet delivered (``recorded_later``: batches the peer settled whose recording is still under way
+    count as delivered)."""
+    skip = {sent.pk, *recorded_later}
 
-    def __init__(self, node, sent, recorded_later=()):
-        super().__init__(name=f"liaison-federation-form-{node.name}", daemon=True)
-        self.node, self.sent, self.recorded_later = node, sent, set(recorded_later)
-        self.start()
+    def form():
+        if not OutboxBatch.objects.filter(peer=node, delivered_at__isnull=True).exclude(pk__in=skip).exists():
+            _form_batch(node)
 
-    def run(self):
-        try:
-            waiting = OutboxBatch.objects.filter(peer=self.node, delivered_at__isnull=True).exclude(
-                pk__in={self.sent.pk, *self.recorded_later})
-            if not waiting.exists():
-                _form_batch(self.node)
-        except Exception:  # noqa: BLE001 - forming ahead is an optimisation: the next push forms it again
-            log.warning("federation: forming the next envelope for %s ahead failed", self.node.name, exc_info=True)
-        finally:
-            connections.close_all()  # this thread's own connection
+    return side_thread(f"liaison-federation-form-{node.name}", form,
+                       failed=f"federation: forming the next envelope for {node.name} ahead failed")
 
 
-class _Recorder(threading.Thread):
-    """Records a settled batch's answer (``_record``) in a thread of its own while ``push`` sends the
-    next one."""
-
-    def __init__(self, batch, outcome):
-        super().__init__(name=f"liaison-federation-record-{batch.peer_id}", daemon=True)
-        self.batch, self.outcome = batch, outcome
-        self.start()
-
-    def run(self):
-        try:
-            _record(self.batch, self.outcome)
-        except Exception:  # noqa: BLE001 - the batch stays undelivered here: the next push sends it again
-            log.warning("federation: recording the answer to batch %s failed", self.batch.pk, exc_info=True)
-        finally:
-            connections.close_all()
+def _record_behind(batch, outcome):
+    """Record a settled batch's answer (``_record``) in a thread of its own while ``push`` sends the
+    next one; if it fails the batch stays undelivered here and the next push sends it again."""
+    return side_thread(f"liaison-federation-record-{batch.peer_id}", lambda: _record(batch, outcome),
+                       failed=f"federation: recording the answer to batch {batch.pk} failed")
 
 
 def _next_batch(node, skip=()):

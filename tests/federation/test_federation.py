@@ -412,7 +412,7 @@ def committed_world(transactional_db):
     return make_world()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # flushes without re-creating content types
 def test_on_postgresql_the_next_envelope_is_formed_while_the_peer_applies_and_order_is_kept(committed_world, monkeypatch):
     # Forming ahead runs in a thread with its own connection: it needs committed rows, hence a
     # transactional test, and PostgreSQL (on SQLite push stays one step after the other).
@@ -484,7 +484,7 @@ class _AnsweringPeer:
         return SimpleNamespace(status_code=202, text=json.dumps(answer), json=lambda: answer)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # flushes without re-creating content types
 def test_on_postgresql_answers_are_recorded_while_the_next_envelope_goes_and_nothing_is_left_unrecorded(committed_world):
     world = committed_world  # PostgreSQL only: push overlaps recording with sending there
     persons = shared_persons(world, 7)
@@ -505,7 +505,7 @@ def test_on_postgresql_answers_are_recorded_while_the_next_envelope_goes_and_not
     assert copies_seen_by(world["th_officer"], persons).count() == 7
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # flushes without re-creating content types
 def test_on_postgresql_a_delivery_to_send_again_stops_the_queue_before_any_later_envelope(committed_world):
     # The next envelope goes before an answer is recorded only when the answer settles every delivery:
     # a later retraction must never overtake the share it ends.
