@@ -32,7 +32,7 @@ from liaison.matching import records as person_records
 from liaison.matching import statuses
 from liaison.matching.keys import rank_candidates
 from liaison.matching.models import (
-    CandidatePair, Entity, EntityMember, HitNotice, MatchKey, PairDecision, ProbeCount, WatchlistEntry,
+    CandidatePair, Entity, EntityMember, HitNotice, KeyedPerson, MatchKey, PairDecision, ProbeCount, WatchlistEntry,
 )
 
 logger = logging.getLogger(__name__)
@@ -108,7 +108,7 @@ def matcher():
 # Blocking keys and the watchlist -------------------------------------------
 
 def refresh_keys(recs, *, replace=True):
-    """Replace the blocking keys of the persons in ``recs`` ({id: PersonRecord})."""
+    """Replace the blocking keys of the persons in ``recs`` ({id: PersonRecord}); returns how many were written."""
     if replace:
         MatchKey.objects.filter(person_id__in=list(recs)).delete()
     rows = [(pid, key) for pid, rec in recs.items() for key in sorted(person_records.keys_of(rec))]
@@ -121,6 +121,51 @@ def refresh_keys(recs, *, replace=True):
                 copy.write_row(row)
     else:
         MatchKey.objects.bulk_create([MatchKey(person_id=pid, key=key) for pid, key in rows], batch_size=2000)
+    return len(rows)
+
+
+def analyze_keys_if_grown(keys, persons):
+    """After a chunk of a run: ``ANALYZE`` the key tables when they have doubled since the planner
+    last looked (PostgreSQL). A first run over a registry loaded in bulk grows them from nothing to
+    ten million rows, faster than autovacuum follows, and a planner that believes them empty
+    scans them whole for every chunk's candidate lookup."""
+    from liaison.registry.bulk import analyze_if_grown
+
+    analyze_if_grown({MatchKey: keys, KeyedPerson: persons})
+
+
+def mark_keyed(person_ids):
+    """Record that the keys of ``person_ids`` are current (``KeyedPerson``, upserted), in the
+    caller's transaction with the keys themselves: a run killed between the two cannot leave
+    one without the other."""
+    now = timezone.now()
+    KeyedPerson.objects.bulk_create([KeyedPerson(person_id=pk, keyed_at=now) for pk in sorted(person_ids)],
+                                    update_conflicts=True, unique_fields=["person"], update_fields=["keyed_at"],
+                                    batch_size=2000)
+
+
+def forget_keys(person_ids):
+    """Nothing of ``person_ids`` (deleted or retracted) may be matched any more: no keys, no row."""
+    ids = list(person_ids)
+    for start in range(0, len(ids), 2000):
+        MatchKey.objects.filter(person_id__in=ids[start:start + 2000]).delete()
+        KeyedPerson.objects.filter(pk__in=ids[start:start + 2000]).delete()
+
+
+def drop_retracted_keys():
+    """Take the retracted persons that still have keys (or a ``KeyedPerson`` row) out of the
+    matching. Retraction is written with ``update()``, so this is where their keys go;
+    a restored person has no row then, and the next run keys it again. Returns how many."""
+    from django.db.models import Exists, OuterRef
+
+    from liaison.registry.models import Person
+
+    ids = list(Person.objects.filter(retracted_at__isnull=False).filter(
+        Q(Exists(MatchKey.objects.filter(person_id=OuterRef("pk")))) | Q(match_keyed__isnull=False),
+    ).order_by().values_list("pk", flat=True))
+    with transaction.atomic():
+        forget_keys(ids)
+    return len(ids)
 
 
 def _refuse_protected(person):
@@ -187,23 +232,27 @@ def match_new_person(person):
 @transaction.atomic
 def match_persons(person_ids, *, found_by="incremental", threshold=None):
     """Refresh the keys of ``person_ids``, score them against the persons sharing a key,
-    record candidate pairs and watchlist hits. Idempotent. Returns the new pairs."""
-    threshold = candidate_threshold() if threshold is None else threshold
+    record candidate pairs and watchlist hits. Idempotent. Returns the new pairs.
+
+    Their ``KeyedPerson`` rows are written in the same transaction: if this fails, the
+    persons stay "to key" and the next ``liaison match run`` matches them."""
     recs = person_records.load(set(person_ids))
     gone = set(person_ids) - set(recs)
     if gone:  # deleted or retracted: nothing of theirs may be matched any more
-        MatchKey.objects.filter(person_id__in=gone).delete()
+        forget_keys(gone)
     if not recs:
         return []
     refresh_keys(recs)
-    keys = {pid: person_records.keys_of(rec) for pid, rec in recs.items()}
-    all_keys = set().union(*keys.values())
-    sharing = {}
-    for pid, key in MatchKey.objects.filter(key__in=all_keys).values_list("person_id", "key").iterator(chunk_size=5000):
-        sharing.setdefault(key, []).append(pid)
-    blocked = {}
-    for pid, own in keys.items():
-        blocked[pid] = rank_candidates(((other, k) for k in own for other in sharing.get(k, ()) if other != pid), MAX_CANDIDATES)
+    mark_keyed(recs)
+    return record_pairs(score_loaded(recs, threshold=threshold), found_by=found_by, arrived=set(recs))
+
+
+def score_loaded(recs, *, threshold=None):
+    """(person id, person id, PairScore) of each of ``recs`` ({id: PersonRecord}, keys already
+    stored) against the persons sharing a key with it: the ``MAX_CANDIDATES`` sharing the most
+    keys, scored by the matcher, those from ``threshold`` on."""
+    threshold = candidate_threshold() if threshold is None else threshold
+    blocked = blocked_candidates({pid: person_records.keys_of(rec) for pid, rec in recs.items()})
     pool = person_records.load({c for cs in blocked.values() for c in cs} - set(recs))
     pool.update(recs)
     scored = []
@@ -212,7 +261,48 @@ def match_persons(person_ids, *, found_by="incremental", threshold=None):
         others = [pool[c] for c in candidates if c in pool]
         for other, score in m.candidates(recs[pid], others, threshold=threshold):
             scored.append((pid, int(other.id), score))
-    return record_pairs(scored, found_by=found_by, arrived=set(recs))
+    return scored
+
+
+def blocked_candidates(keys, limit=MAX_CANDIDATES):
+    """{person id: [candidate ids]}: for each person of ``keys`` ({id: its blocking keys}), the
+    ``limit`` other persons sharing the most keys (``keys.rank_candidates``'s order).
+
+    On PostgreSQL the database counts and ranks, so that only the ``limit`` best come back: a
+    common name key is shared by thousands of persons in a large registry, and holding every
+    sharer of every key of a few hundred persons grew with the registry (``liaison match run``
+    must not). Elsewhere (SQLite, small registries) in Python."""
+    if connection.vendor == "postgresql":
+        persons, own = [], []
+        for pid, person_keys in keys.items():
+            persons.extend([pid] * len(person_keys))
+            own.extend(person_keys)
+        if not own:
+            return {}
+        table = connection.ops.quote_name(MatchKey._meta.db_table)
+        sql = f"""
+            SELECT person, other FROM (
+                SELECT own.person, m.person_id AS other, ROW_NUMBER() OVER (
+                    PARTITION BY own.person
+                    ORDER BY SUM(CASE WHEN left(own.key, 2) IN ('d:', 'i:') THEN 5 ELSE 1 END) DESC, m.person_id
+                ) AS rank
+                FROM unnest(%s::bigint[], %s::text[]) AS own(person, key)
+                JOIN {table} m ON m.key = own.key AND m.person_id <> own.person
+                GROUP BY own.person, m.person_id
+            ) ranked
+            WHERE rank <= %s ORDER BY person, rank"""
+        blocked = {pid: [] for pid in keys}
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [persons, own, limit])
+            for pid, other in cursor.fetchall():
+                blocked[pid].append(other)
+        return blocked
+    all_keys = set().union(*keys.values()) if keys else set()
+    sharing = {}
+    for pid, key in MatchKey.objects.filter(key__in=all_keys).values_list("person_id", "key").iterator(chunk_size=5000):
+        sharing.setdefault(key, []).append(pid)
+    return {pid: rank_candidates(((other, k) for k in own for other in sharing.get(k, ()) if other != pid), limit)
+            for pid, own in keys.items()}
 
 
 def _pair_key(a, b):
@@ -279,7 +369,8 @@ def _record_hits(best, owners, arrived=None):
     side of the hit that is; in the batch run, the agency holding the matched
     record, and only when the run changes what it sees (a new notice, another
     band), so that nightly runs over unchanged records count nothing. Over
-    the day's limit the hit is not made (``_ProbeBook``)."""
+    the day's limit the hit is not made (``_ProbeBook``), and its matched
+    person is left to the next ``liaison match run``."""
     ids = {i for key in best for i in key}
     watched = watched_persons(ids)
     if not watched:
@@ -305,8 +396,10 @@ def _record_hits(best, owners, arrived=None):
             prober, target, counts = owners[trigger], owners[w if trigger == m else m], True
         plan.append((w, m, score, hit, band, (prober, target) if counts else None))
     book = _ProbeBook({key for *_rest, key in plan if key is not None})
+    held = set()
     for w, m, score, hit, band, key in plan:
         if key is not None and not book.allow(*key):
+            held.add(m)
             continue
         if hit is None:
             hit = HitNotice.objects.create(watched_id=w, watched_agency_id=owners[w], matched_id=m,
@@ -319,6 +412,13 @@ def _record_hits(best, owners, arrived=None):
             # Kept for the matcher, not shown: "last changed" stays, or it would say the score moved.
             hit.score = score
             hit.save(update_fields=["score"])
+    if held:
+        # Held back by the day's limit: the matched person stays "to key", so that a later `liaison
+        # match run` matches it again and makes the hit once the limit allows (the next day). Not the
+        # watched one: matching it again would count every hit it already has again.
+        from liaison.matching.signals import mark_stale
+
+        mark_stale(held)
 
 
 class _ProbeBook:
@@ -412,20 +512,35 @@ def _requests_api(module, name):
         return None
 
 
-def refresh_all_keys(*, chunk=5000):
-    """Blocking keys of every live person (bulk loads skip them).
-    Returns the PersonRecords, for the batch linkage."""
+def refresh_all_keys(*, chunk=2000, progress=None, keep=True):
+    """Blocking keys of every live person (bulk loads skip them), each chunk of persons in
+    its own transaction with its ``KeyedPerson`` rows; the keys of retracted persons go.
+    Returns the PersonRecords for the batch linkage (``keep``), else their number.
+    ``progress(done, total)`` is called first, then after each chunk."""
     from liaison.registry.models import Person
 
-    ids = list(Person.objects.filter(retracted_at__isnull=True).order_by("pk").values_list("pk", flat=True))
-    all_recs = []
-    with transaction.atomic():
-        MatchKey.objects.all().delete()  # one DELETE: the keys are rebuilt from the records
-        for start in range(0, len(ids), chunk):
-            recs = person_records.load(ids[start:start + chunk])
-            refresh_keys(recs, replace=False)
+    drop_retracted_keys()
+    live = Person.objects.filter(retracted_at__isnull=True)
+    total = live.count() if progress else None
+    if progress:
+        progress(0, total)
+    all_recs, done, last = [], 0, 0
+    while True:
+        ids = list(live.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:chunk])
+        if not ids:
+            break
+        with transaction.atomic():
+            recs = person_records.load(ids)
+            forget_keys(set(ids) - set(recs))  # retracted since the ids were read
+            written = refresh_keys(recs)
+            mark_keyed(recs)
+        analyze_keys_if_grown(written, len(recs))
+        if keep:
             all_recs.extend(recs.values())
-    return all_recs
+        done, last = done + len(recs), ids[-1]
+        if progress:
+            progress(done, max(total, done))
+    return all_recs if keep else done
 
 
 # Below this many persons the batch run scores in Python: starting Splink and
@@ -437,20 +552,26 @@ BATCH_CUT = 0.01
 PAIRS_PER_TRANSACTION = 2000
 
 
-def run_batch(*, threshold=None, backend=None, chunk=5000):
-    """Deduplicate the whole registry (``liaison match run``): refresh every blocking key,
-    then store the candidate pairs of the batch linkage (and the watchlist hits).
+def run_batch(*, threshold=None, backend=None, chunk=2000, progress=None):
+    """Deduplicate the whole registry (``liaison match run --full``): refresh every blocking key
+    (and ``KeyedPerson`` row, so that an incremental run after it has nothing to do), then store
+    the candidate pairs of the batch linkage (and the watchlist hits).
+
+    Memory grows with the registry: the batch linkage holds every person's record at once
+    (about 5 GB at a million persons). ``liaison match run`` without ``--full`` does not.
 
     Idempotent: pairs already stored are rescored, never duplicated; rejected or
     merged pairs are left as decided. Returns (pairs found, pairs new).
+    ``progress(stage, done, total)``: stage "key" after each chunk keyed, "link" before the linkage.
     """
     from liaison.linkage import dedupe
-    from liaison.registry.models import Person
 
     threshold = candidate_threshold() if threshold is None else threshold
-    all_recs = refresh_all_keys(chunk=chunk)
+    all_recs = refresh_all_keys(chunk=chunk, progress=(lambda done, total: progress("key", done, total)) if progress else None)
     if backend is None:
         backend = "python" if len(all_recs) < PYTHON_BACKEND_BELOW else "duckdb"
+    if progress:
+        progress("link", 0, len(all_recs))
     m = matcher()
     # The batch linkage finds the pairs; each is then scored the way arrival
     # matching scores it (``Matcher.score``, the pair prior), so that a pair

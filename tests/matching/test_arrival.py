@@ -131,10 +131,10 @@ def test_person_entered_in_the_web_form_is_matched_on_arrival(world, client, dja
 
 
 def test_match_run_on_splink_duckdb_finds_the_same_pairs_as_in_python(world):
-    call_command("match", "run", "--backend", "duckdb", stdout=io.StringIO())
+    call_command("match", "run", "--full", "--backend", "duckdb", stdout=io.StringIO())
     on_duckdb = set(CandidatePair.objects.values_list("person_a_id", "person_b_id"))
     CandidatePair.objects.all().delete()
-    call_command("match", "run", "--backend", "python", stdout=io.StringIO())
+    call_command("match", "run", "--full", "--backend", "python", stdout=io.StringIO())
     assert on_duckdb == set(CandidatePair.objects.values_list("person_a_id", "person_b_id"))
     assert pair_of(world.cn_ming, world.mm_ming) is not None
 

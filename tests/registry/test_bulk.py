@@ -130,6 +130,70 @@ def test_bad_row_is_named_and_nothing_is_written():
         load_persons([{"names": []}], owner)
 
 
+@pytest.mark.parametrize("owner_has_identifiers", [False, True])
+def test_each_batch_reuses_what_the_batch_before_created(owner_has_identifiers):
+    # One person a batch. On PostgreSQL a worker process prepares the batches ahead and each
+    # batch is written while the next is built, so the batch before is not yet in the database
+    # when the next one looks for the owner's identifiers and their shares. An owner with no
+    # identifier yet is not looked up at all: the load remembers its own.
+    owner, friend = make_agency("SEQ", "CN"), make_agency("SEQF", "TH")
+    if owner_has_identifiers:
+        Identifier.objects.create(owner=owner, kind="email", value="old@example.org")
+    phone = {"kind": "phone", "value": "+66 81 234 5678"}
+    rows = [{"names": [{"full_name": f"Wang Lei {i}"}], "nationalities": ["CN"],
+             "identifiers": [phone, {"kind": "telegram", "value": f"@handle_{i // 2}"}],
+             "distribution": "shared", "share_with": [friend.pk]} for i in range(6)]
+    report = load_persons(rows, owner, batch_size=1)
+    assert len(set(report.person_ids)) == 6 and report.identifiers == 4 and report.identifiers_reused == 8
+    assert Identifier.objects.filter(owner=owner).count() == 4 + owner_has_identifiers
+    ident_ct = ContentType.objects.get_for_model(Identifier)
+    assert Share.objects.filter(content_type=ident_ct, agency=friend).count() == 4
+    viewer = make_user(friend)
+    assert Identifier.objects.visible_to(viewer).count() == 4
+    persons = Person.objects.filter(pk__in=report.person_ids).order_by("pk")
+    assert [p.display_name for p in persons] == [f"Wang Lei {i}" for i in range(6)]
+    assert list(Nationality.objects.filter(person__in=persons).values_list("sort_name", flat=True)
+                .order_by("person_id")) == [f"Wang Lei {i}" for i in range(6)]
+
+
+def test_markings_follow_the_rules_of_every_other_writer():
+    owner = make_agency("TLP", "TH")
+    row = {"names": [{"full_name": "Somchai Public"}], "identifiers": [{"kind": "telegram", "value": "@public_one"}],
+           "distribution": "public"}
+    report = load_persons([row], owner)
+    person = Person.objects.get(pk=report.person_ids[0])
+    identifier = Identifier.objects.get(owner=owner, normalized="public_one")
+    link = Relationship.objects.get(subject_id=person.pk, object_id=identifier.pk)
+    # Public without a marking: TLP:CLEAR, so that an officer can edit and save it again.
+    assert (person.tlp, identifier.tlp, link.tlp) == ("CLEAR", "CLEAR", "CLEAR")
+    with pytest.raises(BulkLoadError, match="Row 0: Only TLP:CLEAR records can be public"):
+        load_persons([{**row, "tlp": "AMBER"}], owner)
+    with pytest.raises(BulkLoadError, match="Row 0: unknown TLP marking"):
+        load_persons([{**row, "tlp": "PINK"}], owner)
+    assert Person.objects.filter(owner=owner).count() == 1
+
+
+def test_text_that_looks_like_copy_syntax_is_stored_exactly():
+    owner = make_agency("ESC", "TH")
+    place = "C:\\new\tfolder\\N \\. end"
+    report = load_persons([{"names": [{"full_name": "Li\\Na \\N"}], "birth_place": place},
+                           {"names": [{"full_name": "Zhao Min"}], "birth_place": "\\N"}], owner, batch_size=1)
+    first, second = (Person.objects.get(pk=pk) for pk in report.person_ids)
+    assert first.birth_place == place and first.display_name == "Li\\Na \\N"
+    assert second.birth_place == "\\N"
+
+
+def test_a_bad_row_in_a_later_batch_leaves_nothing():
+    owner = make_agency("LATE", "TH")
+    rows = [{"names": [{"full_name": f"Somchai {i}"}], "identifiers": [{"kind": "telegram", "value": f"@s{i}xx"}]}
+            for i in range(5)]
+    rows.append({"names": [{"full_name": "Somchai bad"}], "identifiers": [{"kind": "phone", "value": "12"}]})
+    with pytest.raises(BulkLoadError, match="Row 5"):
+        load_persons(rows, owner, batch_size=2)
+    assert not Person.objects.filter(owner=owner).exists()
+    assert not Identifier.objects.filter(owner=owner).exists()
+
+
 @pytest.mark.parametrize("e164", [
     "+66812345678", "+959421234567", "+85512345678", "+8562055512345", "+84912345678", "+8613812345678",
     "+12025550123", "+14165550123", "+79161234567", "+77012345678", "+447700900123", "+3584012345678",

@@ -8,6 +8,7 @@ it in ``SUBCOMMANDS``.
 from __future__ import annotations
 
 import sys
+import time
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext_lazy as _
@@ -38,21 +39,46 @@ class Command(BaseCommand):
     def add_run_arguments(self, subparsers):
         run = subparsers.add_parser(
             "run",
-            help=str(_("Deduplicate the whole registry: candidate pairs go to the matching queue. Idempotent: "
-                       "a second run adds no duplicate pair and never proposes a rejected pair again.")),
+            help=str(_("Match the persons added or changed since the last run (bulk loads included): their blocking "
+                       "keys are rebuilt, candidate pairs go to the matching queue, watchlist hits are made. "
+                       "Idempotent: a second run has nothing to do and a rejected pair is never proposed again.")),
         )
         run.add_argument("--threshold", type=float, default=None,
                          help=str(_("Lowest probability (0–1) of a pair to propose (default 0.5)")))
-        run.add_argument("--backend", choices=["auto", "duckdb", "python"], default="auto",
+        run.add_argument("--full", action="store_true",
+                         help=str(_("Key every person again and deduplicate the whole registry in one batch: for the "
+                                    "first run over a registry loaded in bulk, or after the matcher's parameters "
+                                    "changed. Needs memory for every person (about 5 GB at a million).")))
+        run.add_argument("--backend", choices=["auto", "duckdb", "python"], default=None,
                          help=str(_("Splink on DuckDB, or pure Python (auto: Python for small registries)")))
+        run.add_argument("--chunk", type=int, default=None,
+                         help=str(_("Persons keyed and matched per transaction (default 2000)")))
 
-    def handle_run(self, threshold=None, backend="auto", **options):
-        from liaison.matching.services import run_batch
+    def handle_run(self, threshold=None, full=False, backend=None, chunk=None, **options):
+        from liaison.matching import runs
+        from liaison.matching.services import MatchingError
 
         if threshold is not None and not 0 <= threshold <= 1:
             raise CommandError(_("The threshold is a probability between 0 and 1, not %(value)s.") % {"value": threshold})
-        found, new = run_batch(threshold=threshold, backend=None if backend == "auto" else backend)
-        self.stdout.write(_("%(found)s candidate pairs found, %(new)s new in the queue.") % {"found": found, "new": new})
+        if backend is not None and not full:
+            raise CommandError(_("--backend chooses how --full deduplicates the whole registry: add --full, "
+                                 "or leave --backend out."))
+        if chunk is not None and chunk < 1:
+            raise CommandError(_("--chunk is a number of persons, at least 1, not %(value)s.") % {"value": chunk})
+        progress = _Progress(self.stdout, full)
+        try:
+            if full:
+                report = runs.full(threshold=threshold, backend=None if backend in (None, "auto") else backend,
+                                   chunk=chunk or runs.CHUNK, progress=progress)
+            else:
+                report = runs.incremental(threshold=threshold, chunk=chunk or runs.CHUNK, progress=progress)
+        except MatchingError as error:
+            raise CommandError(str(error))
+        if report.retracted:
+            self.stdout.write(_("Retracted persons taken out of the matching: %(count)s.") % {"count": num(report.retracted)})
+        self.stdout.write(_("Persons re-keyed: %(count)s.") % {"count": num(report.keyed)})
+        self.stdout.write(_("%(found)s candidate pairs found, %(new)s new in the queue.")
+                          % {"found": num(report.found), "new": num(report.new)})
 
     def handle(self, *args, **options):
         return getattr(self, f"handle_{options['subcommand']}")(**options)
@@ -88,3 +114,40 @@ class Command(BaseCommand):
             raise CommandError(_("“%(path)s” is not UTF-8 text. Save it as CSV UTF-8 and try again.") % {"path": pairs})
         except PairsError as error:
             raise CommandError(str(error))
+
+
+def num(value):
+    from liaison.core.localefmt import format_number
+
+    return format_number(value)
+
+
+class _Progress:
+    """What the run is doing, one line per chunk: how many persons, how fast."""
+
+    def __init__(self, stdout, full):
+        self.stdout, self.full, self.started = stdout, full, None
+
+    def __call__(self, stage, done, total):
+        now = time.monotonic()
+        if stage == "link":
+            self.stdout.write(_("Deduplicating %(count)s persons in one batch…") % {"count": num(total)})
+            return
+        if self.started is None:
+            self.started = now
+            self.stdout.write(_("Persons to key: %(count)s.") % {"count": num(total)})
+            if not self.full and total > _full_hint_above():
+                self.stdout.write(_("That is many: for a registry loaded in bulk, `liaison match run --full` is "
+                                    "faster (it needs memory for every person)."))
+            return
+        rate = done / max(now - self.started, 1e-6)
+        values = {"done": num(done), "total": num(total), "rate": num(round(rate))}
+        message = (_("%(done)s of %(total)s persons keyed (%(rate)s persons/s).") if self.full else
+                   _("%(done)s of %(total)s persons keyed and matched (%(rate)s persons/s)."))
+        self.stdout.write(message % values)
+
+
+def _full_hint_above():
+    from liaison.matching.runs import FULL_HINT_ABOVE
+
+    return FULL_HINT_ABOVE
