@@ -154,14 +154,8 @@ class _CopyText:
         self.columns, self.data = [], b""
         if not table.rows:
             return
-        column = dict(zip(table.attnames, table.columns))
-        varying = [a for a in table.rows[0] if with_id or a != "id"]
-        constant = [a for a in table.attnames if a not in table.rows[0] and (with_id or a != "id")]
-        self.columns = [column[a] for a in varying + constant]
+        self.columns, values, constant = _layout(table, with_id)
         tail = "".join("\t" + _text(table.defaults[a]) for a in constant) + "\n"
-        values = itemgetter(*varying)
-        if len(varying) == 1:
-            values = lambda row, _get=values: (_get(row),)  # noqa: E731 — itemgetter of one key returns the value
         self.data = "".join(["\t".join(map(_text, values(row))) + tail for row in table.rows]).encode()
 
     def __len__(self):
@@ -625,6 +619,19 @@ def _reserve_ids(model, count):
         return [r[0] for r in cursor.fetchall()]
 
 
+def _layout(table, with_id):
+    """How a ``_Table``'s rows go into COPY: the columns (those its rows carry, then the
+    constant ones), a function giving a row's varying values as a tuple (built in C), and
+    the attribute names of the constant columns."""
+    varying = [a for a in table.rows[0] if with_id or a != "id"]
+    constant = [a for a in table.attnames if a not in table.rows[0] and (with_id or a != "id")]
+    column = dict(zip(table.attnames, table.columns))
+    values = itemgetter(*varying)
+    if len(varying) == 1:
+        values = lambda row, _get=values: (_get(row),)  # noqa: E731 — itemgetter of one key returns the value
+    return [column[a] for a in varying + constant], values, constant
+
+
 def _copy_text(value):
     """A constant as COPY's text format reads it; psycopg escapes the strings."""
     if isinstance(value, bool):
@@ -637,13 +644,8 @@ def _copy_text(value):
 def _copy(raw_cursor, table, with_id):
     if not table.rows:
         return
-    varying = [a for a in table.rows[0] if with_id or a != "id"]
-    constant = [a for a in table.attnames if a not in table.rows[0] and (with_id or a != "id")]
-    column = dict(zip(table.attnames, table.columns))
-    cols = ", ".join(connection.ops.quote_name(column[a]) for a in varying + constant)
-    values = itemgetter(*varying)  # a tuple per row, built in C
-    if len(varying) == 1:
-        values = lambda row, _get=values: (_get(row),)  # noqa: E731 — itemgetter of one key returns the value
+    columns, values, constant = _layout(table, with_id)
+    cols = ", ".join(connection.ops.quote_name(c) for c in columns)
     constants = tuple(_copy_text(table.defaults[a]) for a in constant)
     with raw_cursor.copy(f"COPY {connection.ops.quote_name(table.model._meta.db_table)} ({cols}) FROM STDIN") as copy:
         for row in table.rows:
